@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+import os from 'node:os';
+import type { ActionContext } from '../../lib/ocf/agent.js';
+import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
+import { OcfError } from '../../lib/ocf/errors.js';
+import { findProgram } from '../../lib/binaries.js';
+import { readState, removeState, stateDir, stateFileName, writeState } from '../../lib/state.js';
+import type { MailToParams } from './agent.js';
+import { buildMessage, parseRecipients, type Event } from './mail.js';
+
+type Ctx = ActionContext<MailToParams>;
+
+// Leave the end of the operation's budget for the state file and the exit code, whatever the MTA does.
+const MAIL_RESERVE_MS = 300;
+
+function stateName(ctx: Ctx): string {
+  return stateFileName('MailTo', ctx.instance);
+}
+
+async function sendMail(ctx: Ctx, event: Event): Promise<void> {
+  const recipients = parseRecipients(ctx.params.email);
+  if (!recipients.ok) throw OcfError.configured(recipients.problem);
+  const message = buildMessage({
+    recipients: recipients.list,
+    subject: ctx.params.subject,
+    event,
+    node: os.hostname(),
+    resource: ctx.instance,
+    date: new Date(),
+  });
+  try {
+    const timeoutMs = Math.max(1, ctx.deadline.remaining() - MAIL_RESERVE_MS);
+    const result = await ctx.exec.run('sendmail', ['-i', ...recipients.list], { input: message, timeoutMs });
+    if (result.ok) ctx.log.info('mail sent', { event, recipients: recipients.list });
+    else ctx.log.warn('mail not sent', { event, rc: result.exitCode, timedOut: result.timedOut, stderr: result.stderr.trim() });
+  } catch (error) {
+    ctx.log.warn('mail not sent', { event, reason: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+export async function start(ctx: Ctx): Promise<OcfExitCode> {
+  const dir = stateDir(ctx.env);
+  if ((await readState(dir, stateName(ctx))) !== undefined) return OcfExit.SUCCESS;
+  await writeState(dir, stateName(ctx), `${JSON.stringify({ started: new Date().toISOString(), node: os.hostname() })}\n`);
+  await sendMail(ctx, 'start');
+  return OcfExit.SUCCESS;
+}
+
+export async function stop(ctx: Ctx): Promise<OcfExitCode> {
+  const dir = stateDir(ctx.env);
+  // Already stopped: no mail (heartbeat MailTo mails on every stop, even of a stopped resource).
+  if ((await readState(dir, stateName(ctx))) === undefined) return OcfExit.SUCCESS;
+  await removeState(dir, stateName(ctx));
+  await sendMail(ctx, 'stop');
+  return OcfExit.SUCCESS;
+}
+
+export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
+  return (await readState(stateDir(ctx.env), stateName(ctx))) === undefined ? OcfExit.NOT_RUNNING : OcfExit.SUCCESS;
+}
+
+/** Level 0 checks the parameters alone (done by their declaration); level 10 also wants a sendmail program. */
+export async function validate(ctx: Ctx): Promise<void> {
+  if (ctx.action !== 'validate-all' || ctx.checkLevel < 10) return;
+  if (!(await findProgram('sendmail', ctx.env))) throw OcfError.installed('`sendmail` is not installed (postfix, exim or msmtp provides it)');
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+import type { OcfExitCode } from './exit-codes.js';
+import type { Meta } from './meta.js';
+import type { Params, ParamSpecs } from './params.js';
+import type { Deadline } from '../deadline.js';
+import type { Exec } from '../exec.js';
+import type { Logger } from '../log.js';
+
+/** Durations as meta-data writes them: every action timeout and interval carries a unit (resource-agents CI rule). */
+export type Duration = `${number}s` | `${number}m` | `${number}h`;
+
+/** Actions an agent may implement; names limited to what ra-api-1.dtd (and so ocf-tester) accepts. */
+export type HandledAction =
+  | 'start'
+  | 'stop'
+  | 'monitor'
+  | 'promote'
+  | 'demote'
+  | 'notify'
+  | 'reload'
+  | 'migrate_to'
+  | 'migrate_from'
+  | 'validate-all';
+
+export type ActionContext<S extends ParamSpecs> = {
+  readonly agent: string;
+  readonly action: string;
+  /** OCF_RESOURCE_INSTANCE, e.g. `ClusterDrbd:0` for a globally-unique clone. */
+  readonly instance: string;
+  readonly params: Params<S>;
+  readonly meta: Meta;
+  /** A monitor with interval 0 (or none): Pacemaker asking whether the resource is active here. */
+  readonly isProbe: boolean;
+  /** OCF_CHECK_LEVEL: 0 when absent. */
+  readonly checkLevel: number;
+  readonly env: NodeJS.ProcessEnv;
+  readonly deadline: Deadline;
+  readonly log: Logger;
+  readonly exec: Exec;
+};
+
+export type Handler<S extends ParamSpecs> = (ctx: ActionContext<S>) => Promise<OcfExitCode>;
+
+/** One <action> element of the meta-data. */
+export type AdvertisedAction = {
+  readonly timeout: Duration;
+  readonly interval?: Duration;
+  readonly depth?: number;
+  readonly role?: 'Promoted' | 'Unpromoted';
+  readonly startDelay?: Duration;
+};
+
+export type ActionSpec<S extends ParamSpecs> = AdvertisedAction & {
+  readonly handler: Handler<S>;
+  /** Several meta-data entries for one action (per-role monitors need distinct intervals). */
+  readonly advertise?: readonly AdvertisedAction[];
+};
+
+export type AgentSpec<S extends ParamSpecs> = {
+  readonly name: string;
+  readonly version: string;
+  readonly shortdesc: string;
+  readonly longdesc: string;
+  readonly params: S;
+  readonly actions: {
+    readonly start: ActionSpec<S>;
+    readonly stop: ActionSpec<S>;
+    readonly monitor: ActionSpec<S>;
+  } & { readonly [A in Exclude<HandledAction, 'start' | 'stop' | 'monitor' | 'validate-all'>]?: ActionSpec<S> };
+  /** Checks beyond parameter typing; throws OcfError. Runs for validate-all and before start, promote and reload. */
+  readonly validate?: (ctx: ActionContext<S>) => Promise<void>;
+  readonly validateTimeout?: Duration;
+};
+
+/** Declares an agent; the literal is the single source of its parameters and actions. */
+export function defineAgent<const S extends ParamSpecs>(spec: AgentSpec<S>): AgentSpec<S> {
+  return spec;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAgent = AgentSpec<any>;

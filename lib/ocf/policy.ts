@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What an invalid environment (bad parameters, missing programs, failed validation) means for each action,
+// after resource-agents' ocf-rarun handle_invalid_env: a stop must not fail (that means fencing) and a probe
+// must not return 5 or 6 (6 on a probe stops the resource everywhere).
+import { OcfExit, type OcfExitCode } from './exit-codes.js';
+
+export type InvalidEnvironmentOutcome = {
+  readonly code: OcfExitCode;
+  /** Whether the failure is reported as an exit reason (otherwise only logged). */
+  readonly report: boolean;
+};
+
+export function invalidEnvironmentOutcome(action: string, isProbe: boolean, code: OcfExitCode): InvalidEnvironmentOutcome {
+  if (action === 'stop') return { code: OcfExit.SUCCESS, report: false };
+  if (action === 'monitor') return isProbe ? { code: OcfExit.NOT_RUNNING, report: false } : { code: OcfExit.ERR_GENERIC, report: true };
+  return { code, report: true };
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The fixed pipeline every agent runs through (after resource-agents' ocf-rarun): action, meta-data, parameters,
+// validation, handler, exit code. Only main.ts files touch process.*; everything here takes its io as arguments.
+import type { ActionContext, ActionSpec, AnyAgent } from './agent.js';
+import { OcfExit, type OcfExitCode } from './exit-codes.js';
+import { OcfError, isOcfError } from './errors.js';
+import { exitReasonPrefix, formatExitReason } from './exit-reason.js';
+import { checkLevel, resourceInstance, withSystemPath } from './env.js';
+import { parseMeta } from './meta.js';
+import { renderMetadata, usageText } from './metadata.js';
+import { parseParams } from './params.js';
+import { invalidEnvironmentOutcome } from './policy.js';
+import { createDeadline } from '../deadline.js';
+import { createExec } from '../exec.js';
+import { createLogger, type Logger } from '../log.js';
+
+export type AgentIo = {
+  readonly argv: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** When the operation began, for the deadline (defaults to now). */
+  readonly startedAt?: number;
+  /** Where log lines go (fd 2 unless a test says otherwise). */
+  readonly logFd?: number;
+};
+
+// Actions before which the agent's validate() runs; stop, monitor, demote and notify must work with what is there.
+const VALIDATED_BEFORE = new Set(['start', 'promote', 'reload', 'migrate_to', 'migrate_from']);
+
+export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCode> {
+  const rawAction = io.argv[0];
+  if (!rawAction) {
+    io.stderr.write(usageText(agent));
+    return OcfExit.ERR_ARGS;
+  }
+  if (rawAction === 'meta-data') {
+    io.stdout.write(renderMetadata(agent));
+    return OcfExit.SUCCESS;
+  }
+  if (rawAction === 'usage' || rawAction === 'help' || rawAction === 'methods') {
+    io.stdout.write(usageText(agent));
+    return OcfExit.SUCCESS;
+  }
+  const action = rawAction === 'status' ? 'monitor' : rawAction;
+  const spec = (agent.actions as Record<string, ActionSpec<never> | undefined>)[action];
+  const reason = (text: string): void => {
+    io.stderr.write(formatExitReason(text, exitReasonPrefix(io.env)));
+  };
+  if (!spec && action !== 'validate-all') {
+    reason(`\`${rawAction}\`: action not supported by ${agent.name}`);
+    return OcfExit.ERR_UNIMPLEMENTED;
+  }
+
+  io.env.PATH = withSystemPath(io.env.PATH);
+  const meta = parseMeta(io.env);
+  const instance = resourceInstance(io.env, agent.name);
+  const log = createLogger({ agent: agent.name, instance, action, env: io.env, ...(io.logFd === undefined ? {} : { fd: io.logFd }) });
+  const deadline = createDeadline(meta.timeout, io.startedAt ?? Date.now());
+  const isProbe = action === 'monitor' && meta.interval === 0;
+  const parsed = parseParams(agent.params, io.env);
+  const ctx: ActionContext<never> = {
+    agent: agent.name,
+    action,
+    instance,
+    params: (parsed.ok ? parsed.value : parsed.partial) as never,
+    meta,
+    isProbe,
+    checkLevel: checkLevel(io.env),
+    env: io.env,
+    deadline,
+    log,
+    exec: createExec(deadline, log),
+  };
+
+  // Phase 1: is the environment valid for this action?
+  try {
+    if (!parsed.ok) throw OcfError.configured(parsed.issues.map((issue) => issue.message).join('; '));
+    if (action === 'validate-all' || VALIDATED_BEFORE.has(action)) await agent.validate?.(ctx);
+  } catch (error) {
+    const failure = asOcfError(error, log);
+    const outcome = invalidEnvironmentOutcome(action, isProbe, failure.code);
+    if (outcome.report) {
+      log.debug('invalid environment', { reason: failure.reason });
+      reason(failure.reason);
+    } else {
+      log.info(`invalid environment, ${action} returns ${outcome.code}`, { reason: failure.reason });
+    }
+    return outcome.code;
+  }
+  if (!spec) return OcfExit.SUCCESS; // validate-all without a handler of its own
+
+  // Phase 2: the action itself.
+  try {
+    return await spec.handler(ctx);
+  } catch (error) {
+    const failure = asOcfError(error, log);
+    reason(failure.reason);
+    return failure.code;
+  }
+}
+
+/** An unexpected throw is a generic error; its stack goes to the debug log, never to the exit reason. */
+function asOcfError(error: unknown, log: Logger): OcfError {
+  if (isOcfError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  log.debug('unexpected error', { stack: error instanceof Error ? error.stack : undefined });
+  return OcfError.generic(`unexpected error: ${message}`, error);
+}

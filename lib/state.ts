@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// State files of pseudo resources (what MailTo's monitor reads): atomic, mode 0600, never through a symlink.
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export const DEFAULT_STATE_DIR = '/run/resource-agents';
+
+export function stateDir(env: NodeJS.ProcessEnv): string {
+  return env.HA_RSCTMP || DEFAULT_STATE_DIR;
+}
+
+/** A file name from an agent and an instance id; anything outside [A-Za-z0-9._:-] becomes `_`. */
+export function stateFileName(agent: string, instance: string): string {
+  return `${agent}_${instance}`.replace(/[^A-Za-z0-9._:-]/g, '_');
+}
+
+async function ensureDir(dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  const stat = await fs.lstat(dir);
+  if (!stat.isDirectory()) throw new Error(`state directory ${dir} is not a directory`);
+}
+
+export async function writeState(dir: string, name: string, content: string): Promise<void> {
+  await ensureDir(dir);
+  const target = path.join(dir, name);
+  const temp = path.join(dir, `.${name}.${process.pid}.tmp`);
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+  const handle = await fs.open(temp, flags, 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  // rename replaces a symlink at target rather than following it
+  await fs.rename(temp, target);
+}
+
+/** The content, or undefined when there is no state file. A symlink counts as no state file. */
+export async function readState(dir: string, name: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await fs.open(path.join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') return undefined;
+    throw error;
+  }
+  try {
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function removeState(dir: string, name: string): Promise<void> {
+  await fs.rm(path.join(dir, name), { force: true });
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The tsha command line (the agents themselves never load yargs).
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { agentNames, loadAgent } from '../agents/index.js';
+import { exitName } from '../lib/ocf/exit-codes.js';
+import { DEFAULT_EXIT_REASON_PREFIX } from '../lib/ocf/exit-reason.js';
+
+/** name=value pairs from repeated -p / -m options. */
+export function parsePairs(values: readonly string[] | undefined, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of values ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`${what} \`${pair}\` is not name=value`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The environment Pacemaker's executor gives an OCF agent (pacemaker 2.1.5 services_linux.c). */
+export function pacemakerEnv(options: {
+  agent: string;
+  instance: string;
+  params: Record<string, string>;
+  meta: Record<string, string>;
+  inherit: NodeJS.ProcessEnv;
+}): Record<string, string> {
+  const env: Record<string, string> = {
+    OCF_ROOT: '/usr/lib/ocf',
+    OCF_RA_VERSION_MAJOR: '1',
+    OCF_RA_VERSION_MINOR: '1',
+    OCF_RESOURCE_INSTANCE: options.instance,
+    OCF_RESOURCE_TYPE: options.agent,
+    OCF_RESOURCE_PROVIDER: 'tsha',
+    OCF_EXIT_REASON_PREFIX: DEFAULT_EXIT_REASON_PREFIX,
+    OCF_RESKEY_CRM_meta_timeout: '20000',
+    LC_ALL: 'C',
+  };
+  for (const name of ['PATH', 'HA_debug', 'HA_RSCTMP', 'OCF_CHECK_LEVEL']) {
+    const value = options.inherit[name];
+    if (value !== undefined) env[name] = value;
+  }
+  for (const [k, v] of Object.entries(options.params)) env[`OCF_RESKEY_${k}`] = v;
+  for (const [k, v] of Object.entries(options.meta)) env[`OCF_RESKEY_CRM_meta_${k.replace(/-/g, '_')}`] = v;
+  return env;
+}
+
+async function runAction(argv: { agent: string; action: string; p?: string[]; m?: string[]; instance?: string }): Promise<number> {
+  const agent = await loadAgent(argv.agent);
+  const env = pacemakerEnv({
+    agent: agent.name,
+    instance: argv.instance ?? `${agent.name.toLowerCase()}-test`,
+    params: parsePairs(argv.p, 'parameter'),
+    meta: parsePairs(argv.m, 'meta attribute'),
+    inherit: process.env,
+  });
+  const main = fileURLToPath(new URL(`../agents/${agent.name}/main.js`, import.meta.url));
+  const timeoutMs = Number(env.OCF_RESKEY_CRM_meta_timeout);
+  const { execa } = await import('execa');
+  const child = execa(process.execPath, [main, argv.action], {
+    env,
+    extendEnv: false,
+    reject: false,
+    detached: true, // its own process group, which Pacemaker kills whole at the timeout
+    stdout: 'inherit',
+    stderr: ['inherit', 'pipe'],
+  });
+  const timer = setTimeout(() => {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  }, timeoutMs);
+  const result = await child;
+  clearTimeout(timer);
+  const rc = result.exitCode ?? 1;
+  const reasons = String(result.stderr ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith(DEFAULT_EXIT_REASON_PREFIX));
+  const reason = reasons.at(-1)?.slice(DEFAULT_EXIT_REASON_PREFIX.length);
+  const killed = result.signal ? ` (killed by ${result.signal} at the ${timeoutMs} ms timeout)` : '';
+  console.log(`rc=${rc} ${exitName(rc)}${killed}${reason ? `: ${reason}` : ''}`);
+  return rc;
+}
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('tsha')
+    .strict()
+    .demandCommand(1, 'name a command')
+    .command('list', 'list the agents', {}, () => {
+      for (const name of agentNames) console.log(`ocf:tsha:${name}`);
+    })
+    .command(
+      'meta-data <agent>',
+      "print an agent's meta-data XML",
+      (y) => y.positional('agent', { type: 'string', demandOption: true }),
+      async (argv) => {
+        const { renderMetadata } = await import('../lib/ocf/metadata.js');
+        process.stdout.write(renderMetadata(await loadAgent(argv.agent)));
+      },
+    )
+    .command(
+      'man <agent>',
+      "print an agent's man page (roff; pipe it into `man -l -`)",
+      (y) => y.positional('agent', { type: 'string', demandOption: true }),
+      async (argv) => {
+        const { renderMan } = await import('../lib/ocf/man.js');
+        process.stdout.write(renderMan(await loadAgent(argv.agent)));
+      },
+    )
+    .command(
+      'run <agent> <action>',
+      'run an action the way Pacemaker does and print its OCF exit code',
+      (y) =>
+        y
+          .positional('agent', { type: 'string', demandOption: true })
+          .positional('action', { type: 'string', demandOption: true })
+          .option('p', { alias: 'param', type: 'string', array: true, describe: 'instance parameter name=value' })
+          .option('m', { alias: 'meta', type: 'string', array: true, describe: 'meta attribute name=value (timeout, interval in ms)' })
+          .option('instance', { type: 'string', describe: 'OCF_RESOURCE_INSTANCE' }),
+      async (argv) => {
+        process.exitCode = await runAction(argv);
+      },
+    )
+    .fail((message, error) => {
+      console.error(`tsha: ${error?.message ?? message}`);
+      process.exit(2);
+    })
+    .help()
+    .parseAsync();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1])) {
+  await main();
+}
