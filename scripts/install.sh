@@ -14,7 +14,7 @@ NODE=$(readlink -f "$NODE")
 LIBDIR=$PREFIX/lib/tsha
 OCFDIR=$PREFIX/lib/ocf/resource.d/tsha
 BINDIR=$PREFIX/bin
-AGENTS=$(ls agents)
+AGENTS=$(for d in agents/*/; do basename "$d"; done)
 
 shim() { # shim FILE MAIN
   printf '#!/bin/sh\n# installed by tsha; runs %s\nexec %s %s "$@"\n' "$2" "$NODE" "$2" > "$1"
