@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The pipeline every agent runs through, with an agent made for the test and in-memory io.
+import { openSync } from 'node:fs';
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { defineAgent, type ActionContext } from '../../../lib/ocf/agent.js';
+import { OcfExit } from '../../../lib/ocf/exit-codes.js';
+import { OcfError } from '../../../lib/ocf/errors.js';
+import { param } from '../../../lib/ocf/params.js';
+import { invalidEnvironmentOutcome } from '../../../lib/ocf/policy.js';
+import { runAgent } from '../../../lib/ocf/run.js';
+
+const devNull = openSync('/dev/null', 'w');
+const params = {
+  target: param.string({ shortdesc: 't', longdesc: 'target', required: true }),
+  level: param.integer({ shortdesc: 'l', longdesc: 'level', default: 1, min: 0 }),
+} as const;
+type Ctx = ActionContext<typeof params>;
+
+function makeAgent(overrides: { validate?: (ctx: Ctx) => Promise<void>; monitor?: (ctx: Ctx) => Promise<0 | 7>; start?: (ctx: Ctx) => Promise<0> } = {}) {
+  const seen: Ctx[] = [];
+  const agent = defineAgent({
+    name: 'Probe',
+    version: '1',
+    shortdesc: 's',
+    longdesc: 'l',
+    params,
+    actions: {
+      start: { timeout: '20s', handler: async (ctx) => (seen.push(ctx), overrides.start ? overrides.start(ctx) : OcfExit.SUCCESS) },
+      stop: { timeout: '20s', handler: async (ctx) => (seen.push(ctx), OcfExit.SUCCESS) },
+      monitor: { timeout: '20s', interval: '10s', handler: async (ctx) => (seen.push(ctx), overrides.monitor ? overrides.monitor(ctx) : OcfExit.NOT_RUNNING) },
+    },
+    ...(overrides.validate ? { validate: overrides.validate } : {}),
+  });
+  return { agent, seen };
+}
+
+async function run(agent: ReturnType<typeof makeAgent>['agent'], argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const rc = await runAgent(agent, {
+    argv,
+    env: { ...env },
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    logFd: devNull,
+  });
+  return { rc, stdout, stderr };
+}
+
+describe('lib/ocf/run (the action pipeline)', () => {
+  afterEach(() => sinon.restore());
+
+  it('no action: usage on stderr and 2', async () => {
+    const { rc, stderr, stdout } = await run(makeAgent().agent, []);
+    expect(rc).to.equal(OcfExit.ERR_ARGS);
+    expect(stderr).to.match(/^usage: Probe \{/);
+    expect(stdout).to.equal('');
+  });
+
+  it('unknown action: 3 with one exit reason', async () => {
+    const { rc, stderr } = await run(makeAgent().agent, ['explode', 'extra']);
+    expect(rc).to.equal(OcfExit.ERR_UNIMPLEMENTED);
+    expect(stderr).to.equal('ocf-exit-reason:`explode`: action not supported by Probe\n');
+  });
+
+  it('meta-data needs no parameters and writes XML only on stdout', async () => {
+    const { rc, stdout, stderr } = await run(makeAgent().agent, ['meta-data']);
+    expect(rc).to.equal(0);
+    expect(stdout).to.match(/^<\?xml/);
+    expect(stderr).to.equal('');
+  });
+
+  it('ignores extra arguments after the action', async () => {
+    const { rc } = await run(makeAgent().agent, ['monitor', 'extra'], { OCF_RESKEY_target: 'x' });
+    expect(rc).to.equal(OcfExit.NOT_RUNNING);
+  });
+
+  it('treats status as monitor', async () => {
+    const { agent, seen } = makeAgent();
+    expect((await run(agent, ['status'], { OCF_RESKEY_target: 'x' })).rc).to.equal(OcfExit.NOT_RUNNING);
+    expect(seen[0]!.action).to.equal('monitor');
+  });
+
+  it('hands the handler typed parameters, meta with defaults, probe flag, check level and the instance', async () => {
+    const { agent, seen } = makeAgent();
+    await run(agent, ['monitor'], { OCF_RESKEY_target: 'db', OCF_RESKEY_level: '3', OCF_RESOURCE_INSTANCE: 'rsc:1', OCF_CHECK_LEVEL: '10' });
+    const ctx = seen[0]!;
+    expect(ctx.params).to.deep.equal({ target: 'db', level: 3 });
+    expect(ctx.isProbe).to.equal(true);
+    expect(ctx.checkLevel).to.equal(10);
+    expect(ctx.instance).to.equal('rsc:1');
+    expect(ctx.meta.cloneMax).to.equal(2);
+    expect(ctx.deadline.remaining()).to.be.within(17_000, 20_000);
+    await run(agent, ['monitor'], { OCF_RESKEY_target: 'db', OCF_RESKEY_CRM_meta_interval: '10000' });
+    expect(seen[1]!.isProbe).to.equal(false);
+  });
+
+  it('sets PATH itself when none is given (pcs validate-all passes none)', async () => {
+    const { agent } = makeAgent();
+    const env: NodeJS.ProcessEnv = { OCF_RESKEY_target: 'x' };
+    await runAgent(agent, { argv: ['validate-all'], env, stdout: { write: () => 0 }, stderr: { write: () => 0 } });
+    expect(env.PATH).to.equal('/usr/sbin:/sbin:/usr/bin:/bin');
+  });
+
+  describe('invalid environment', () => {
+    const cases: [string, NodeJS.ProcessEnv, number, boolean][] = [
+      ['start', {}, OcfExit.ERR_CONFIGURED, true],
+      ['validate-all', {}, OcfExit.ERR_CONFIGURED, true],
+      ['stop', {}, OcfExit.SUCCESS, false],
+      ['monitor', {}, OcfExit.NOT_RUNNING, false], // a probe
+      ['monitor', { OCF_RESKEY_CRM_meta_interval: '10000' }, OcfExit.ERR_GENERIC, true],
+    ];
+    for (const [action, env, expected, reported] of cases) {
+      it(`${action}${env.OCF_RESKEY_CRM_meta_interval ? ' (recurring)' : ''} with a missing required parameter returns ${expected}`, async () => {
+        const { agent, seen } = makeAgent();
+        const { rc, stderr } = await run(agent, [action], env);
+        expect(rc).to.equal(expected);
+        expect(seen).to.have.length(0);
+        expect(stderr.includes('ocf-exit-reason:required parameter `target` is not set')).to.equal(reported);
+      });
+    }
+    it('a malformed value names the parameter', async () => {
+      const { rc, stderr } = await run(makeAgent().agent, ['start'], { OCF_RESKEY_target: 'x', OCF_RESKEY_level: 'high' });
+      expect(rc).to.equal(OcfExit.ERR_CONFIGURED);
+      expect(stderr).to.equal('ocf-exit-reason:expected parameter `level` to be an integer, got `high`\n');
+    });
+    it('runs validate() before start and validate-all only, and a probe turns its failure into 7', async () => {
+      const validate = sinon.stub().rejects(OcfError.installed('`tool` is not installed'));
+      const { agent, seen } = makeAgent({ validate });
+      const env = { OCF_RESKEY_target: 'x' };
+      expect((await run(agent, ['start'], env)).rc).to.equal(OcfExit.ERR_INSTALLED);
+      expect((await run(agent, ['validate-all'], env)).rc).to.equal(OcfExit.ERR_INSTALLED);
+      expect((await run(agent, ['monitor'], env)).rc).to.equal(OcfExit.NOT_RUNNING);
+      expect((await run(agent, ['stop'], env)).rc).to.equal(OcfExit.SUCCESS);
+      expect(validate.callCount).to.equal(2);
+      expect(seen.map((c) => c.action)).to.deep.equal(['monitor', 'stop']);
+    });
+    it('the policy table itself', () => {
+      expect(invalidEnvironmentOutcome('stop', false, OcfExit.ERR_CONFIGURED)).to.deep.equal({ code: 0, report: false });
+      expect(invalidEnvironmentOutcome('monitor', true, OcfExit.ERR_INSTALLED)).to.deep.equal({ code: 7, report: false });
+      expect(invalidEnvironmentOutcome('monitor', false, OcfExit.ERR_INSTALLED)).to.deep.equal({ code: 1, report: true });
+      expect(invalidEnvironmentOutcome('promote', false, OcfExit.ERR_PERM)).to.deep.equal({ code: 4, report: true });
+    });
+  });
+
+  it('validate-all succeeds silently', async () => {
+    const { rc, stdout, stderr } = await run(makeAgent().agent, ['validate-all'], { OCF_RESKEY_target: 'x' });
+    expect([rc, stdout, stderr]).to.deep.equal([0, '', '']);
+  });
+
+  it('an OcfError from a handler becomes its code and one exit reason', async () => {
+    const { agent } = makeAgent({ start: async () => Promise.reject(OcfError.generic('disk on fire\nreally')) });
+    const { rc, stderr } = await run(agent, ['start'], { OCF_RESKEY_target: 'x' });
+    expect(rc).to.equal(OcfExit.ERR_GENERIC);
+    expect(stderr).to.equal('ocf-exit-reason:disk on fire really\n');
+  });
+
+  it('an unexpected throw becomes ERR_GENERIC without a stack trace', async () => {
+    const { agent } = makeAgent({ start: async () => Promise.reject(new TypeError('x is undefined')) });
+    const { rc, stderr } = await run(agent, ['start'], { OCF_RESKEY_target: 'x', OCF_EXIT_REASON_PREFIX: 'reason:' });
+    expect(rc).to.equal(OcfExit.ERR_GENERIC);
+    expect(stderr).to.equal('reason:unexpected error: x is undefined\n');
+  });
+});
