@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
 import { runAgent, OCF_DIR } from '../../helpers/agent.js';
 import { isAlive } from '../../helpers/proc.js';
-import { ensurePostfix, header, headerNames, waitForMail } from '../../helpers/mta.js';
+import { ensurePostfix, header, headerNames, waitForMail } from '../../../scripts/mta.js';
 
 const AGENT = `${OCF_DIR}/MailTo`;
 

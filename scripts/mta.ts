@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// A real local MTA for the mail tests: postfix, loopback only, local delivery only, started if it is not running.
+// A real local MTA for the mail tests and the demo: postfix, loopback only, local delivery only, started if it is not running.
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 
