@@ -37,8 +37,11 @@ demo: deps-system build
 	@DESTDIR= sh scripts/install.sh install
 	@node dist/scripts/demo.js
 
+# Benchmarks print medians and ratios measured side by side in one run (scripts/bench/measure.ts).
 bench: deps-system build
-	@echo "bench: not written yet (see the IPaddr2, Filesystem and drbd issues)"
+	@DESTDIR= sh scripts/install.sh install
+	@for b in dist/scripts/bench/*.js; do case $$b in */measure.js) ;; \
+		*) echo "== $$b"; node $$b || exit 1 ;; esac; done
 
 VERSION := $(shell node -p 'require("./package.json").version')
 
