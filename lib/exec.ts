@@ -26,11 +26,26 @@ export type ExecResult = {
   readonly timedOut: boolean;
 };
 
+export type WatchResult = {
+  readonly command: string;
+  /** `matched`: onLine returned true and the command was killed; `timeout`: the time ran out; `exited`: it ended. */
+  readonly ended: 'matched' | 'timeout' | 'exited';
+  /** undefined when the command was killed. */
+  readonly exitCode: number | undefined;
+  readonly stderr: string;
+};
+
 export type Exec = {
   /** Runs a command and returns its outcome; only a missing program or no time left throw. */
   run(file: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Like run, but a non-zero exit or a timeout throws OcfError(ERR_GENERIC) naming the command. */
   check(file: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs a long-lived command (an event stream such as `drbdsetup events2`) and hands each stdout line to
+   * onLine until it returns true, the time runs out or the command ends; the command's process group is then
+   * killed. Optional so that hand-built Exec doubles stay valid.
+   */
+  watch?(file: string, args: readonly string[], onLine: (line: string) => boolean, options?: ExecOptions): Promise<WatchResult>;
 };
 
 const liveGroups = new Set<number>();
@@ -121,5 +136,95 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     return result;
   };
 
-  return { run, check };
+  const watch = async (
+    file: string,
+    args: readonly string[],
+    onLine: (line: string) => boolean,
+    options: ExecOptions = {},
+  ): Promise<WatchResult> => {
+    const command = describeCommand(file, args);
+    const budget = Math.min(deadline.remaining(), options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    if (budget <= 0) return { command, ended: 'timeout', exitCode: undefined, stderr: '' };
+    const { execa } = await import('execa');
+    installExitHook();
+    const subprocess = execa(file, [...args], {
+      reject: false,
+      detached: true,
+      stdin: 'ignore',
+      buffer: false,
+      env: { LC_ALL: 'C', ...options.env },
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    const pgid = subprocess.pid;
+    if (pgid !== undefined) liveGroups.add(pgid);
+    let ended: WatchResult['ended'] | undefined;
+    const stop = (why: WatchResult['ended']): void => {
+      if (ended) return;
+      ended = why;
+      if (pgid !== undefined) killGroup(pgid);
+    };
+    const timer = setTimeout(() => stop('timeout'), budget);
+    let pending = '';
+    let stderr = '';
+    subprocess.stdout?.setEncoding('utf8');
+    subprocess.stdout?.on('data', (chunk: string) => {
+      pending += chunk;
+      let newline: number;
+      while (!ended && (newline = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, newline);
+        pending = pending.slice(newline + 1);
+        if (onLine(line)) stop('matched');
+      }
+    });
+    subprocess.stderr?.setEncoding('utf8');
+    subprocess.stderr?.on('data', (chunk: string) => {
+      if (stderr.length < 4096) stderr += chunk;
+    });
+    const result = await subprocess;
+    clearTimeout(timer);
+    if (pgid !== undefined) liveGroups.delete(pgid);
+    if (result.code === 'ENOENT' && result.exitCode === undefined) {
+      throw OcfError.installed(`\`${file}\` is not installed (not found in PATH)`);
+    }
+    if (!ended) ended = pending !== '' && onLine(pending) ? 'matched' : 'exited';
+    log.debug('watch ended', { command, ended, rc: result.exitCode });
+    return { command, ended, exitCode: ended === 'exited' ? result.exitCode : undefined, stderr };
+  };
+
+  return { run, check, watch };
+}
+
+export type DetachedOptions = {
+  /** Variables added to the inherited environment (LC_ALL=C is always set). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+};
+
+/**
+ * Starts a command meant to outlive the agent (IPaddr2's background gratuitous ARPs): its own session and process
+ * group, so neither our exit hook nor Pacemaker's SIGKILL of the agent's group reaches it; no stdio, so the agent
+ * can exit at once. Resolves with its pid once it runs; a missing program throws OcfError(ERR_INSTALLED).
+ */
+export async function spawnDetached(file: string, args: readonly string[], options: DetachedOptions = {}): Promise<number> {
+  // node:child_process rather than execa: nothing to capture or await, and unref() lets the agent exit at once.
+  const { spawn } = await import('node:child_process');
+  const child = spawn(file, [...args], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, LC_ALL: 'C', ...options.env },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
+  return new Promise<number>((resolve, reject) => {
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'ENOENT'
+          ? OcfError.installed(`\`${file}\` is not installed (not found in PATH)`)
+          : OcfError.generic(`\`${describeCommand(file, args)}\` could not start: ${error.message}`, error),
+      );
+    });
+    child.once('spawn', () => {
+      child.unref();
+      resolve(child.pid ?? 0);
+    });
+  });
 }

@@ -33,8 +33,11 @@ install)
   cp -R node_modules "$stage.new/"
   # keep the runtime dependencies only; npm prune works from the lock file, offline
   (cd "$stage.new" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund >/dev/null 2>&1)
-  rm -rf "$stage"
+  # swap the new runtime in with two renames, so running agents never find it half there
+  rm -rf "$stage.old"
+  if [ -e "$stage" ]; then mv "$stage" "$stage.old"; fi
   mv "$stage.new" "$stage"
+  rm -rf "$stage.old"
   chmod -R u+rwX,go+rX,go-w "$stage"
   mkdir -p "$DESTDIR$OCFDIR" "$DESTDIR$BINDIR"
   for agent in $AGENTS; do shim "$DESTDIR$OCFDIR/$agent" "$LIBDIR/dist/agents/$agent/main.js"; done

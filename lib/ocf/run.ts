@@ -95,10 +95,17 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
     return await spec.handler(ctx);
   } catch (error) {
     const failure = asOcfError(error, log);
+    // What a probe finds out about the environment is no reason to ban the node or stop the resource everywhere.
+    if (isProbe && ENVIRONMENT_CODES.has(failure.code)) {
+      log.info('probe found an invalid environment, returns not running', { code: failure.code, reason: failure.reason });
+      return OcfExit.NOT_RUNNING;
+    }
     reason(failure.reason);
     return failure.code;
   }
 }
+
+const ENVIRONMENT_CODES = new Set<number>([OcfExit.ERR_ARGS, OcfExit.ERR_PERM, OcfExit.ERR_INSTALLED, OcfExit.ERR_CONFIGURED]);
 
 /** An unexpected throw is a generic error; its stack goes to the debug log, never to the exit reason. */
 function asOcfError(error: unknown, log: Logger): OcfError {

@@ -144,6 +144,14 @@ describe('lib/ocf/run (the action pipeline)', () => {
     });
   });
 
+  it('a probe whose handler finds a missing program or a bad configuration returns 7; a start returns the code', async () => {
+    const { agent } = makeAgent({ monitor: async () => Promise.reject(OcfError.installed('`ip` is not installed')) });
+    expect((await run(agent, ['monitor'], { OCF_RESKEY_target: 'x' })).rc).to.equal(OcfExit.NOT_RUNNING);
+    const recurring = await run(agent, ['monitor'], { OCF_RESKEY_target: 'x', OCF_RESKEY_CRM_meta_interval: '10000' });
+    expect(recurring.rc).to.equal(OcfExit.ERR_INSTALLED);
+    expect(recurring.stderr).to.equal('ocf-exit-reason:`ip` is not installed\n');
+  });
+
   it('validate-all succeeds silently', async () => {
     const { rc, stdout, stderr } = await run(makeAgent().agent, ['validate-all'], { OCF_RESKEY_target: 'x' });
     expect([rc, stdout, stderr]).to.deep.equal([0, '', '']);
