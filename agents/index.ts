@@ -5,6 +5,7 @@ import type { AnyAgent } from '../lib/ocf/agent.js';
 export const agentLoaders: Readonly<Record<string, () => Promise<AnyAgent>>> = {
   IPaddr2: async () => (await import('./IPaddr2/agent.js')).ipaddr2,
   MailTo: async () => (await import('./MailTo/agent.js')).mailTo,
+  Filesystem: async () => (await import('./Filesystem/agent.js')).filesystem,
 };
 
 export const agentNames = Object.keys(agentLoaders).sort();
