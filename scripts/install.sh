@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs or removes the built agents.  install.sh install|uninstall, honouring DESTDIR and PREFIX.
-#   $PREFIX/lib/tsha/                      the compiled runtime and its production node modules
+#   $PREFIX/lib/tsha/                      the compiled runtime, the agents' bundles, production node modules
 #   $PREFIX/lib/ocf/resource.d/tsha/<A>    one /bin/sh shim per agent: exec <absolute node> <agent main.js>
 #   $PREFIX/bin/tsha                       the command line
 # Shims carry node's absolute path because pcs reads meta-data with PATH=/usr/sbin:/bin:/usr/bin and
@@ -28,6 +28,7 @@ install)
   rm -rf "$stage.new"
   mkdir -p "$stage.new/dist"
   cp -R dist/agents dist/lib dist/scripts "$stage.new/dist/"
+  if [ -d dist/bundle ]; then cp -R dist/bundle "$stage.new/dist/"; fi
   find "$stage.new/dist" -name '*.map' -delete
   cp package.json package-lock.json "$stage.new/"
   cp -R node_modules "$stage.new/"
@@ -40,7 +41,12 @@ install)
   rm -rf "$stage.old"
   chmod -R u+rwX,go+rX,go-w "$stage"
   mkdir -p "$DESTDIR$OCFDIR" "$DESTDIR$BINDIR"
-  for agent in $AGENTS; do shim "$DESTDIR$OCFDIR/$agent" "$LIBDIR/dist/agents/$agent/main.js"; done
+  # agents run from their bundle (one file each, see scripts/bundle.mjs) when it was built
+  for agent in $AGENTS; do
+    main=dist/agents/$agent/main.js
+    [ -f "dist/bundle/agents/$agent/main.js" ] && main=dist/bundle/agents/$agent/main.js
+    shim "$DESTDIR$OCFDIR/$agent" "$LIBDIR/$main"
+  done
   shim "$DESTDIR$BINDIR/tsha" "$LIBDIR/dist/scripts/tsha.js"
   echo "installed $(echo $AGENTS) into $DESTDIR$OCFDIR (node: $NODE)"
   ;;

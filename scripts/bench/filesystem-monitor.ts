@@ -11,9 +11,6 @@ import { heartbeatEnv, HEARTBEAT, mountsUnder, removeScratch, scratchDir, startH
 import { report, timeInterleaved } from './measure.js';
 
 const runs = Number(process.env.RUNS ?? 20);
-// Agents run with Pacemaker's environment, not this shell's: a NODE_EXTRA_CA_CERTS inherited from a login shell
-// alone adds ~30 ms to every node start (it parses the CA bundle), so only PATH is passed on.
-for (const name of Object.keys(process.env)) if (name !== 'PATH') delete process.env[name];
 const TSHA = `${OCF_DIR}/Filesystem`;
 
 const loop = await createLoop({ fstype: 'xfs', sizeMiB: 300 });

@@ -4,6 +4,7 @@
 // that both see the same machine load. Prints the medians and the ratio tsha/heartbeat. Needs root and
 // `make install` (it runs the installed agents). Usage: node dist/scripts/bench/ipaddr2-monitor.js [RUNS]
 import { execa } from 'execa';
+import { report, timeInterleaved, type Candidate } from './measure.js';
 
 const RUNS = Number(process.argv[2] ?? 20);
 const NS = `tsha-${process.pid}-bench`;
@@ -12,8 +13,6 @@ const HEARTBEAT = '/usr/lib/ocf/resource.d/heartbeat/IPaddr2';
 const SEED = { ip: '192.168.1.73', nic: 'eth1', cidr_netmask: '24', iflabel: 'ethcl1', lvs_support: 'true' };
 
 const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-  LC_ALL: 'C',
   OCF_ROOT: '/usr/lib/ocf',
   OCF_RESOURCE_INSTANCE: 'ClusterIP',
   OCF_RESKEY_CRM_meta_timeout: '20000',
@@ -22,17 +21,13 @@ const env: Record<string, string> = {
   ...Object.fromEntries(Object.entries(SEED).map(([k, v]) => [`OCF_RESKEY_${k}`, v])),
 };
 
-async function inNs(file: string, args: string[]): Promise<{ ms: number; rc: number | undefined }> {
-  const started = process.hrtime.bigint();
-  const result = await execa('ip', ['netns', 'exec', NS, file, ...args], { env, extendEnv: false, reject: false, stdin: 'ignore' });
-  return { ms: Number(process.hrtime.bigint() - started) / 1e6, rc: result.exitCode };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
+const inNs = (label: string, file: string, args: string[], expectRc?: number): Candidate => ({
+  label,
+  file: 'ip',
+  args: ['netns', 'exec', NS, file, ...args],
+  env,
+  ...(expectRc === undefined ? {} : { expectRc }),
+});
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (network namespaces)');
@@ -44,28 +39,19 @@ async function main(): Promise<void> {
     await ip('link', 'set', 'wire', 'up');
     await ip('link', 'set', 'eth1', 'up');
     await ip('addr', 'add', '192.168.1.11/24', 'brd', '+', 'dev', 'eth1');
-    const start = await inNs(TSHA, ['start']);
-    if (start.rc !== 0) throw new Error(`tsha start failed (rc ${start.rc})`);
-    const times = { tsha: [] as number[], heartbeat: [] as number[], netnsExec: [] as number[], node: [] as number[] };
-    for (let i = 0; i < RUNS; i++) {
-      for (const [name, file] of [['tsha', TSHA], ['heartbeat', HEARTBEAT]] as const) {
-        const run = await inNs(file, ['monitor']);
-        if (run.rc !== 0) throw new Error(`${name} monitor returned ${run.rc}, expected 0`);
-        times[name].push(run.ms);
-      }
-      times.netnsExec.push((await inNs('/bin/true', [])).ms);
-      times.node.push((await inNs(process.execPath, ['-e', '0'])).ms);
-    }
-    await inNs(TSHA, ['stop']);
-    const tsha = median(times.tsha);
-    const heartbeat = median(times.heartbeat);
-    const overhead = median(times.netnsExec);
-    console.log(`monitor latency, median of ${RUNS} runs each (interleaved, same address ${SEED.ip}/24 on eth1):`);
-    console.log(`  ocf:tsha:IPaddr2       ${tsha.toFixed(1)} ms`);
-    console.log(`  ocf:heartbeat:IPaddr2  ${heartbeat.toFixed(1)} ms`);
-    console.log(`  (ip netns exec itself  ${overhead.toFixed(1)} ms, included in both)`);
-    console.log(`  (node -e 0             ${median(times.node).toFixed(1)} ms, the floor of any Node agent)`);
-    console.log(`ratio tsha/heartbeat: ${(tsha / heartbeat).toFixed(2)} (without the netns exec overhead: ${((tsha - overhead) / (heartbeat - overhead)).toFixed(2)})`);
+    await timeInterleaved([inNs('start', TSHA, ['start'], 0)], 1);
+    const times = await timeInterleaved(
+      [
+        inNs('ocf:tsha:IPaddr2 monitor', TSHA, ['monitor'], 0),
+        inNs('ocf:heartbeat:IPaddr2 monitor', HEARTBEAT, ['monitor'], 0),
+        inNs('ip netns exec true (in both)', '/bin/true', []),
+        inNs('node -e 0 (floor of a Node agent)', process.execPath, ['-e', '0']),
+      ],
+      RUNS,
+    );
+    await timeInterleaved([inNs('stop', TSHA, ['stop'], 0)], 1);
+    console.log(`monitor latency, ${RUNS} runs each, interleaved, same address ${SEED.ip}/24 on eth1`);
+    report(times, [['ocf:tsha:IPaddr2 monitor', 'ocf:heartbeat:IPaddr2 monitor']]);
   } finally {
     await execa('ip', ['netns', 'pids', NS], { reject: false }).then(({ stdout }) => {
       for (const pid of String(stdout).split(/\s+/).filter(Boolean)) {

@@ -7,6 +7,7 @@ export type Candidate = {
   readonly label: string;
   readonly file: string;
   readonly args: readonly string[];
+  /** The whole environment besides PATH: candidates run as Pacemaker runs agents, without this shell's variables. */
   readonly env?: Readonly<Record<string, string>>;
   /** Exit code every run must return, so a broken candidate cannot look fast. */
   readonly expectRc?: number;
@@ -24,7 +25,9 @@ export async function timeInterleaved(candidates: readonly Candidate[], runs: nu
   for (let i = 0; i < runs; i++) {
     for (const c of candidates) {
       const started = process.hrtime.bigint();
-      const result = await execa(c.file, [...c.args], { reject: false, ...(c.env ? { env: c.env } : {}) });
+      // Nothing inherited: a NODE_EXTRA_CA_CERTS from a login shell alone adds ~30 ms to every node start.
+      const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C', ...c.env };
+      const result = await execa(c.file, [...c.args], { reject: false, extendEnv: false, env, stdin: 'ignore' });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (c.expectRc !== undefined && result.exitCode !== c.expectRc) {
         throw new Error(`${c.label}: rc ${result.exitCode}, expected ${c.expectRc}: ${result.stderr.slice(0, 300)}`);

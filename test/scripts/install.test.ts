@@ -28,7 +28,7 @@ describe('scripts/install.sh', function () {
       expect((await stat(shim)).mode & 0o777).to.equal(0o755);
       const text = await readFile(shim, 'utf8');
       // the shim names the final paths, not the staging folder, and node by absolute path
-      expect(text).to.match(new RegExp(`^exec /\\S*node /opt/ha/lib/tsha/dist/agents/${agent}/main\\.js "\\$@"$`, 'm'));
+      expect(text).to.match(new RegExp(`^exec /\\S*node /opt/ha/lib/tsha/dist/bundle/agents/${agent}/main\\.js "\\$@"$`, 'm'));
       expect(text).to.not.include(destdir);
     }
     await access(path.join(destdir, 'opt/ha/lib/tsha/node_modules/execa/package.json'), constants.R_OK);
