@@ -265,16 +265,8 @@ async function runFsck(ctx: Ctx, s: Settings, device: string): Promise<void> {
 export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
   const s = settingsOr(ctx);
   if (typeof s === 'number') return s;
-  try {
-    return await monitorMounted(ctx, s);
-  } catch (error) {
-    // A probe answers "is it active here", never "is this node fit" (5/6 on a probe ban or stop it everywhere).
-    if (ctx.isProbe && isOcfError(error) && error.code !== OcfExit.ERR_GENERIC) {
-      ctx.log.info('probe could not check the mount', { reason: error.reason });
-      return OcfExit.NOT_RUNNING;
-    }
-    throw error;
-  }
+  // the pipeline turns what a probe finds wrong with the environment (5, 6) into 7
+  return monitorMounted(ctx, s);
 }
 
 async function monitorMounted(ctx: Ctx, s: Settings): Promise<OcfExitCode> {
