@@ -6,6 +6,7 @@ export const agentLoaders: Readonly<Record<string, () => Promise<AnyAgent>>> = {
   IPaddr2: async () => (await import('./IPaddr2/agent.js')).ipaddr2,
   MailTo: async () => (await import('./MailTo/agent.js')).mailTo,
   Filesystem: async () => (await import('./Filesystem/agent.js')).filesystem,
+  drbd: async () => (await import('./drbd/agent.js')).drbd,
 };
 
 export const agentNames = Object.keys(agentLoaders).sort();

@@ -48,6 +48,10 @@ install)
     shim "$DESTDIR$OCFDIR/$agent" "$LIBDIR/$main"
   done
   shim "$DESTDIR$BINDIR/tsha" "$LIBDIR/dist/scripts/tsha.js"
+  # --- lab fence agent (scripts/lab): Pacemaker's fencer runs fence agents from $PREFIX/sbin only ---
+  mkdir -p "$DESTDIR$PREFIX/sbin"
+  shim "$DESTDIR$PREFIX/sbin/fence_tsha_lab" "$LIBDIR/dist/scripts/lab/fence_tsha_lab.js"
+  # --- end of the lab block ---
   echo "installed $(echo $AGENTS) into $DESTDIR$OCFDIR (node: $NODE)"
   ;;
 uninstall)
@@ -58,6 +62,10 @@ uninstall)
   done
   rmdir "$DESTDIR$OCFDIR" 2>/dev/null || true
   if [ -f "$DESTDIR$BINDIR/tsha" ] && grep -q '^# installed by tsha' "$DESTDIR$BINDIR/tsha"; then rm -f "$DESTDIR$BINDIR/tsha"; fi
+  # --- lab fence agent (scripts/lab) ---
+  f=$DESTDIR$PREFIX/sbin/fence_tsha_lab
+  if [ -f "$f" ] && grep -q '^# installed by tsha' "$f"; then rm -f "$f"; fi
+  # --- end of the lab block ---
   rm -rf "$DESTDIR$LIBDIR"
   echo "removed tsha from $DESTDIR$PREFIX"
   ;;

@@ -122,6 +122,7 @@ async function main(): Promise<void> {
         process.exitCode = await runAction(argv);
       },
     )
+    .command((await import('./lab/command.js')).labCommand)
     .fail((message, error) => {
       console.error(`tsha: ${error?.message ?? message}`);
       process.exit(2);
