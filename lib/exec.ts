@@ -206,25 +206,26 @@ export type DetachedOptions = {
  * can exit at once. Resolves with its pid once it runs; a missing program throws OcfError(ERR_INSTALLED).
  */
 export async function spawnDetached(file: string, args: readonly string[], options: DetachedOptions = {}): Promise<number> {
-  // node:child_process rather than execa: nothing to capture or await, and unref() lets the agent exit at once.
-  const { spawn } = await import('node:child_process');
-  const child = spawn(file, [...args], {
+  const { execa } = await import('execa');
+  const subprocess = execa(file, [...args], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, LC_ALL: 'C', ...options.env },
+    cleanup: false, // execa would otherwise kill it when the agent exits
+    reject: false,
+    env: { LC_ALL: 'C', ...options.env },
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   return new Promise<number>((resolve, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => {
+    subprocess.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'ENOENT'
           ? OcfError.installed(`\`${file}\` is not installed (not found in PATH)`)
           : OcfError.generic(`\`${describeCommand(file, args)}\` could not start: ${error.message}`, error),
       );
     });
-    child.once('spawn', () => {
-      child.unref();
-      resolve(child.pid ?? 0);
+    subprocess.once('spawn', () => {
+      subprocess.unref();
+      resolve(subprocess.pid ?? 0);
     });
   });
 }
