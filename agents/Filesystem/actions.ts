@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { ActionContext } from '../../lib/ocf/agent.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
 import { OcfError, isOcfError } from '../../lib/ocf/errors.js';
-import { invalidEnvironmentOutcome } from '../../lib/ocf/policy.js';
 import { findProgram } from '../../lib/binaries.js';
 import { createDeadline, sleepWithin, type Deadline } from '../../lib/deadline.js';
 import { createExec, firstLine, type Exec } from '../../lib/exec.js';
@@ -15,9 +14,9 @@ import { findHolders, isZombieStat, type Holder } from './holders.js';
 import { isLocalOnly, isNetwork, kernelName, parseProcFilesystems, sameType, wantsFsck } from './fstypes.js';
 import { entryDev, isWithin, mountsAt, mountsBelow, parseMountinfo, topMountAt, type MountEntry } from './mountinfo.js';
 import { liveProc, readMountinfoText, selfAndAncestors, splitDev } from './proc.js';
-import { readSettings, type Settings } from './settings.js';
+import type { Settings } from './settings.js';
 
-type Ctx = ActionContext<FilesystemParams>;
+type Ctx = ActionContext<FilesystemParams, Settings>;
 
 const SUPPORTED_DEPTHS = new Set([0, 10, 20]);
 // heartbeat's fast_stop budget per unmount.
@@ -134,24 +133,12 @@ function describeMount(entry: MountEntry): string {
   return `${entry.source} (${entry.fstype})`;
 }
 
-/** Settings for stop and monitor, where a configuration problem follows the invalid-environment policy. */
-function settingsOr(ctx: Ctx): Settings | OcfExitCode {
-  try {
-    return readSettings(ctx.params);
-  } catch (error) {
-    const failure = isOcfError(error) ? error : OcfError.configured(reasonOf(error));
-    const outcome = invalidEnvironmentOutcome(ctx.action, ctx.isProbe, failure.code);
-    if (outcome.report) throw new OcfError(outcome.code, failure.reason);
-    ctx.log.info(`invalid configuration, ${ctx.action} returns ${outcome.code}`, { reason: failure.reason });
-    return outcome.code;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // validate
 
 export async function validate(ctx: Ctx): Promise<void> {
-  const s = readSettings(ctx.params);
+  const s = ctx.config;
   if (ctx.action === 'validate-all' && !SUPPORTED_DEPTHS.has(ctx.checkLevel)) {
     throw OcfError.configured(`unsupported monitor depth ${ctx.checkLevel} (supported: 0, 10, 20)`);
   }
@@ -193,7 +180,7 @@ async function requireKernelType(s: Settings, load: boolean, ctx: Ctx): Promise<
 // start
 
 export async function start(ctx: Ctx): Promise<OcfExitCode> {
-  const s = readSettings(ctx.params);
+  const s = ctx.config;
   const target = await resolveTarget(ctx, s);
   const where = await locate(s, target);
   if (where.ours) {
@@ -263,8 +250,7 @@ async function runFsck(ctx: Ctx, s: Settings, device: string): Promise<void> {
 // monitor
 
 export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
-  const s = settingsOr(ctx);
-  if (typeof s === 'number') return s;
+  const s = ctx.config;
   // the pipeline turns what a probe finds wrong with the environment (5, 6) into 7
   return monitorMounted(ctx, s);
 }
@@ -325,8 +311,7 @@ async function writeStatusFile(ctx: Ctx, s: Settings, dir: string): Promise<void
 // stop
 
 export async function stop(ctx: Ctx): Promise<OcfExitCode> {
-  const s = settingsOr(ctx);
-  if (typeof s === 'number') return s;
+  const s = ctx.config;
   try {
     return await stopMounted(ctx, s);
   } catch (error) {

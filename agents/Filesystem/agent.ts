@@ -2,7 +2,7 @@
 import { defineAgent } from '../../lib/ocf/agent.js';
 import { param } from '../../lib/ocf/params.js';
 import { monitor, start, stop, validate } from './actions.js';
-import { parseForceUnmount } from './settings.js';
+import { parseForceUnmount, readSettings } from './settings.js';
 import { parseSignals } from './signals.js';
 
 const noControl = (what: string) => (value: string) => (/[\n\r\0]/.test(value) ? `${what} must not contain a line break` : undefined);
@@ -126,6 +126,7 @@ export const filesystem = defineAgent({
     stop: { timeout: '60s', handler: stop },
     monitor: { timeout: '40s', interval: '20s', depth: 0, handler: monitor },
   },
+  configure: readSettings,
   validate,
   validateTimeout: '5s',
 });

@@ -4,38 +4,34 @@ import { findProgram } from '../../lib/binaries.js';
 import { sleepWithin } from '../../lib/deadline.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
 import { OcfError, isOcfError } from '../../lib/ocf/errors.js';
-import { invalidEnvironmentOutcome } from '../../lib/ocf/policy.js';
 import { stateDir, stateFileName } from '../../lib/state.js';
 import type { IPaddr2Params } from './agent.js';
 import { announcerArgs, findSendUa, sendArps, sendUaArgs, startBackground, stopBackground, type Announcement } from './announce.js';
-import { settingsFrom, type Settings } from './config.js';
+import type { Settings } from './config.js';
 import { servedState, type Served } from './findif.js';
 import { addAddress, deleteAddress, flushRouteCache, readLinks, setLinkUp } from './ip.js';
 import { removeFromLoopback, restoreLoopback } from './loopback.js';
 import { locate, placementFor, type Placement } from './target.js';
 
-type Ctx = ActionContext<IPaddr2Params>;
+type Ctx = ActionContext<IPaddr2Params, Settings>;
 
 // How long start waits for a carrier after bringing the link up, and how often it looks (also for DAD).
 const CARRIER_WAIT_MS = 5000;
 const POLL_MS = 100;
-// Codes that mean "this environment is invalid", to which the probe/stop policy applies inside handlers too.
+// Codes that mean "this environment is invalid" (a nic that vanished, say): a stop then has nothing to remove.
 const ENVIRONMENT_CODES = new Set<number>([OcfExit.ERR_ARGS, OcfExit.ERR_PERM, OcfExit.ERR_INSTALLED, OcfExit.ERR_CONFIGURED]);
 
-/** The pipeline's invalid-environment policy, applied to what the handlers find: a probe never returns 5 or 6. */
-async function guarded(ctx: Ctx, body: () => Promise<OcfExitCode>): Promise<OcfExitCode> {
+/** The invalid-environment policy for what stop finds on the host: no address can be there, so it is stopped. */
+async function stopping(ctx: Ctx, body: () => Promise<OcfExitCode>): Promise<OcfExitCode> {
   try {
     return await body();
   } catch (error) {
     if (!isOcfError(error) || !ENVIRONMENT_CODES.has(error.code)) throw error;
-    const outcome = invalidEnvironmentOutcome(ctx.action, ctx.isProbe, error.code);
-    if (outcome.report) throw new OcfError(outcome.code, error.reason);
-    ctx.log.info(`invalid environment, ${ctx.action} returns ${outcome.code}`, { reason: error.reason });
-    return outcome.code;
+    ctx.log.info('invalid environment, stop returns 0', { reason: error.reason });
+    return OcfExit.SUCCESS;
   }
 }
 
-const settings = (ctx: Ctx): Settings => settingsFrom(ctx.params);
 const pidFile = (ctx: Ctx): string => stateFileName('IPaddr2', `${ctx.instance}.announce`);
 const loFile = (ctx: Ctx): string => stateFileName('IPaddr2', `${ctx.instance}.lo`);
 const isLoopback = (nic: string): boolean => nic === 'lo' || nic.startsWith('lo:');
@@ -46,7 +42,7 @@ function requireRoot(ctx: Ctx): void {
 
 /** Checks for validate-all and before start; reads the host but changes nothing, and logs nothing on success. */
 export async function validate(ctx: Ctx): Promise<void> {
-  const s = settings(ctx);
+  const s = ctx.config;
   if (ctx.meta.isClone && ctx.meta.cloneMax > 1) {
     throw OcfError.configured(
       `clone-max=${ctx.meta.cloneMax}: one address on several nodes needs CLUSTERIP, which current kernels ` +
@@ -109,7 +105,7 @@ async function waitUsable(ctx: Ctx, s: Settings, p: Placement): Promise<void> {
 
 export async function start(ctx: Ctx): Promise<OcfExitCode> {
   requireRoot(ctx);
-  const s = settings(ctx);
+  const s = ctx.config;
   if (s.dottedNetmask) ctx.log.warn('cidr_netmask is a dotted-quad netmask; please write the prefix length', { prefix: s.prefix });
   const links = await readLinks(ctx.exec);
   const p = await placementFor(ctx.exec, s, links);
@@ -135,8 +131,8 @@ export async function start(ctx: Ctx): Promise<OcfExitCode> {
 
 export async function stop(ctx: Ctx): Promise<OcfExitCode> {
   requireRoot(ctx);
-  return guarded(ctx, async () => {
-    const s = settings(ctx);
+  return stopping(ctx, async () => {
+    const s = ctx.config;
     await stopBackground(stateDir(ctx.env), pidFile(ctx), s.ip, ctx.log);
     const links = await readLinks(ctx.exec);
     const where = await locate(ctx.exec, s, links);
@@ -153,26 +149,25 @@ export async function stop(ctx: Ctx): Promise<OcfExitCode> {
 }
 
 export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
-  return guarded(ctx, async () => {
-    const s = settings(ctx);
-    const links = await readLinks(ctx.exec);
-    const where = await locate(ctx.exec, s, links);
-    if (!where) return OcfExit.NOT_RUNNING;
-    const served = servedState(links, s.family, s.ip, where.nic, where.prefix);
-    switch (served.state) {
-      case 'absent':
-        return OcfExit.NOT_RUNNING;
-      case 'link-down':
-        throw OcfError.generic(`${s.ip} is on ${where.nic}, but ${served.why}`);
-      case 'dadfailed':
-        throw OcfError.generic(`${s.ip} on ${where.nic} failed duplicate address detection: another host uses it`);
-      case 'ok':
-      case 'tentative':
-        if (s.family === 4 && s.arp.countRefresh > 0) {
-          const a: Announcement = { nic: where.nic, ip: s.ip, prefix: served.address.prefix, mode: s.arp.mode, count: s.arp.countRefresh, intervalMs: s.arp.intervalMs };
-          await announce(ctx, s, a, s.arp.background);
-        }
-        return OcfExit.SUCCESS;
-    }
-  });
+  // what it finds wrong with the environment, the pipeline turns into 7 (probe) or 1 (recurring)
+  const s = ctx.config;
+  const links = await readLinks(ctx.exec);
+  const where = await locate(ctx.exec, s, links);
+  if (!where) return OcfExit.NOT_RUNNING;
+  const served = servedState(links, s.family, s.ip, where.nic, where.prefix);
+  switch (served.state) {
+    case 'absent':
+      return OcfExit.NOT_RUNNING;
+    case 'link-down':
+      throw OcfError.generic(`${s.ip} is on ${where.nic}, but ${served.why}`);
+    case 'dadfailed':
+      throw OcfError.generic(`${s.ip} on ${where.nic} failed duplicate address detection: another host uses it`);
+    case 'ok':
+    case 'tentative':
+      if (s.family === 4 && s.arp.countRefresh > 0) {
+        const a: Announcement = { nic: where.nic, ip: s.ip, prefix: served.address.prefix, mode: s.arp.mode, count: s.arp.countRefresh, intervalMs: s.arp.intervalMs };
+        await announce(ctx, s, a, s.arp.background);
+      }
+      return OcfExit.SUCCESS;
+  }
 }

@@ -2,7 +2,7 @@
 import { defineAgent } from '../../lib/ocf/agent.js';
 import { param } from '../../lib/ocf/params.js';
 import { monitor, start, stop, validate } from './actions.js';
-import { checkBroadcast, checkIp, checkLabel, checkNic, checkPreferredLft } from './config.js';
+import { checkBroadcast, checkIp, checkLabel, checkNic, checkPreferredLft, settingsFrom } from './config.js';
 
 export const ipaddr2Params = {
   ip: param.string({
@@ -129,6 +129,7 @@ export const ipaddr2 = defineAgent({
     stop: { timeout: '20s', handler: stop },
     monitor: { timeout: '20s', interval: '10s', depth: 0, handler: monitor },
   },
+  configure: settingsFrom,
   validate,
   validateTimeout: '20s',
 });

@@ -5,10 +5,11 @@
 import type { ActionContext } from '../../lib/ocf/agent.js';
 import { readState, removeState, stateDir, writeState } from '../../lib/state.js';
 import type { IPaddr2Params } from './agent.js';
+import type { Settings } from './config.js';
 import { holders } from './findif.js';
 import type { Link } from './ip-json.js';
 
-type Ctx = ActionContext<IPaddr2Params>;
+type Ctx = ActionContext<IPaddr2Params, Settings>;
 type Saved = { readonly prefix: number; readonly broadcast?: string; readonly label?: string };
 
 export async function removeFromLoopback(ctx: Ctx, links: readonly Link[], ip: string, file: string): Promise<void> {

@@ -22,12 +22,14 @@ export type HandledAction =
   | 'migrate_from'
   | 'validate-all';
 
-export type ActionContext<S extends ParamSpecs> = {
+export type ActionContext<S extends ParamSpecs, C = undefined> = {
   readonly agent: string;
   readonly action: string;
   /** OCF_RESOURCE_INSTANCE, e.g. `ClusterDrbd:0` for a globally-unique clone. */
   readonly instance: string;
   readonly params: Params<S>;
+  /** What the agent's configure() derived from the parameters (undefined for agents without one). */
+  readonly config: C;
   readonly meta: Meta;
   /** A monitor with interval 0 (or none): Pacemaker asking whether the resource is active here. */
   readonly isProbe: boolean;
@@ -39,7 +41,7 @@ export type ActionContext<S extends ParamSpecs> = {
   readonly exec: Exec;
 };
 
-export type Handler<S extends ParamSpecs> = (ctx: ActionContext<S>) => Promise<OcfExitCode>;
+export type Handler<S extends ParamSpecs, C = undefined> = (ctx: ActionContext<S, C>) => Promise<OcfExitCode>;
 
 /** One <action> element of the meta-data. */
 export type AdvertisedAction = {
@@ -50,32 +52,38 @@ export type AdvertisedAction = {
   readonly startDelay?: Duration;
 };
 
-export type ActionSpec<S extends ParamSpecs> = AdvertisedAction & {
-  readonly handler: Handler<S>;
+export type ActionSpec<S extends ParamSpecs, C = undefined> = AdvertisedAction & {
+  readonly handler: Handler<S, C>;
   /** Several meta-data entries for one action (per-role monitors need distinct intervals). */
   readonly advertise?: readonly AdvertisedAction[];
 };
 
-export type AgentSpec<S extends ParamSpecs> = {
+export type AgentSpec<S extends ParamSpecs, C = undefined> = {
   readonly name: string;
   readonly version: string;
   readonly shortdesc: string;
   readonly longdesc: string;
   readonly params: S;
   readonly actions: {
-    readonly start: ActionSpec<S>;
-    readonly stop: ActionSpec<S>;
-    readonly monitor: ActionSpec<S>;
-  } & { readonly [A in Exclude<HandledAction, 'start' | 'stop' | 'monitor' | 'validate-all'>]?: ActionSpec<S> };
-  /** Checks beyond parameter typing; throws OcfError. Runs for validate-all and before start, promote and reload. */
-  readonly validate?: (ctx: ActionContext<S>) => Promise<void>;
+    readonly start: ActionSpec<S, C>;
+    readonly stop: ActionSpec<S, C>;
+    readonly monitor: ActionSpec<S, C>;
+  } & { readonly [A in Exclude<HandledAction, 'start' | 'stop' | 'monitor' | 'validate-all'>]?: ActionSpec<S, C> };
+  /**
+   * Derives the agent's configuration from its parameters, without looking at the host; throws
+   * OcfError.configured. Runs before every action, so what it refuses follows the invalid-environment policy
+   * (a stop succeeds, a probe says not running) like a malformed parameter.
+   */
+  readonly configure?: (params: Params<S>) => C;
+  /** Checks beyond the configuration; throws OcfError. Runs for validate-all and before start, promote and reload. */
+  readonly validate?: (ctx: ActionContext<S, C>) => Promise<void>;
   readonly validateTimeout?: Duration;
 };
 
 /** Declares an agent; the literal is the single source of its parameters and actions. */
-export function defineAgent<const S extends ParamSpecs>(spec: AgentSpec<S>): AgentSpec<S> {
+export function defineAgent<const S extends ParamSpecs, C = undefined>(spec: AgentSpec<S, C>): AgentSpec<S, C> {
   return spec;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyAgent = AgentSpec<any>;
+export type AnyAgent = AgentSpec<any, any>;

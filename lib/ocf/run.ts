@@ -59,11 +59,12 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
   const deadline = createDeadline(meta.timeout, io.startedAt ?? Date.now());
   const isProbe = action === 'monitor' && meta.interval === 0;
   const parsed = parseParams(agent.params, io.env);
-  const ctx: ActionContext<never> = {
+  const base = {
     agent: agent.name,
     action,
     instance,
     params: (parsed.ok ? parsed.value : parsed.partial) as never,
+    config: undefined as never,
     meta,
     isProbe,
     checkLevel: checkLevel(io.env),
@@ -72,10 +73,12 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
     log,
     exec: createExec(deadline, log),
   };
+  let ctx: ActionContext<never, never> = base;
 
   // Phase 1: is the environment valid for this action?
   try {
     if (!parsed.ok) throw OcfError.configured(parsed.issues.map((issue) => issue.message).join('; '));
+    if (agent.configure) ctx = { ...base, config: agent.configure(parsed.value) as never };
     if (action === 'validate-all' || VALIDATED_BEFORE.has(action)) await agent.validate?.(ctx);
   } catch (error) {
     const failure = asOcfError(error, log);
@@ -95,10 +98,16 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
     return await spec.handler(ctx);
   } catch (error) {
     const failure = asOcfError(error, log);
-    // What a probe finds out about the environment is no reason to ban the node or stop the resource everywhere.
-    if (isProbe && ENVIRONMENT_CODES.has(failure.code)) {
-      log.info('probe found an invalid environment, returns not running', { code: failure.code, reason: failure.reason });
-      return OcfExit.NOT_RUNNING;
+    // A monitor that finds the environment wrong answers as the policy says: a probe "not running" (5 or 6 would
+    // ban the node or stop the resource everywhere), a recurring monitor a plain failure (6 would be fatal).
+    if (action === 'monitor' && ENVIRONMENT_CODES.has(failure.code)) {
+      const outcome = invalidEnvironmentOutcome(action, isProbe, failure.code);
+      if (!outcome.report) {
+        log.info('probe found an invalid environment, returns not running', { code: failure.code, reason: failure.reason });
+        return outcome.code;
+      }
+      reason(failure.reason);
+      return outcome.code;
     }
     reason(failure.reason);
     return failure.code;

@@ -66,6 +66,7 @@ function ctx(action: string, drbd: ScriptedDrbd, env: Record<string, string> = {
     action,
     instance: 'ClusterDrbd',
     params: parsed.value,
+    config: undefined,
     meta,
     isProbe: action === 'monitor' && meta.interval === 0,
     checkLevel: 0,

@@ -144,12 +144,42 @@ describe('lib/ocf/run (the action pipeline)', () => {
     });
   });
 
-  it('a probe whose handler finds a missing program or a bad configuration returns 7; a start returns the code', async () => {
+  it('a monitor whose handler finds the environment wrong: a probe returns 7, a recurring monitor 1', async () => {
     const { agent } = makeAgent({ monitor: async () => Promise.reject(OcfError.installed('`ip` is not installed')) });
     expect((await run(agent, ['monitor'], { OCF_RESKEY_target: 'x' })).rc).to.equal(OcfExit.NOT_RUNNING);
     const recurring = await run(agent, ['monitor'], { OCF_RESKEY_target: 'x', OCF_RESKEY_CRM_meta_interval: '10000' });
-    expect(recurring.rc).to.equal(OcfExit.ERR_INSTALLED);
+    expect(recurring.rc).to.equal(OcfExit.ERR_GENERIC);
     expect(recurring.stderr).to.equal('ocf-exit-reason:`ip` is not installed\n');
+  });
+
+  it('runs configure() before every action; what it refuses follows the invalid-environment policy', async () => {
+    const seen: unknown[] = [];
+    const agent = defineAgent({
+      name: 'Configured',
+      version: '1',
+      shortdesc: 's',
+      longdesc: 'l',
+      params,
+      configure: (p) => {
+        if (p.level > 5) throw OcfError.configured('`level` above 5 needs a target ending in -big');
+        return { doubled: p.level * 2 };
+      },
+      actions: {
+        start: { timeout: '20s', handler: async (ctx) => (seen.push(ctx.config), OcfExit.SUCCESS) },
+        stop: { timeout: '20s', handler: async (ctx) => (seen.push(ctx.config), OcfExit.SUCCESS) },
+        monitor: { timeout: '20s', handler: async (ctx) => (seen.push(ctx.config.doubled), OcfExit.NOT_RUNNING) },
+      },
+    });
+    expect((await run(agent as never, ['start'], { OCF_RESKEY_target: 'x', OCF_RESKEY_level: '3' })).rc).to.equal(0);
+    expect(seen).to.deep.equal([{ doubled: 6 }]);
+    const bad = { OCF_RESKEY_target: 'x', OCF_RESKEY_level: '9' };
+    const start = await run(agent as never, ['start'], bad);
+    expect(start.rc).to.equal(OcfExit.ERR_CONFIGURED);
+    expect(start.stderr).to.equal('ocf-exit-reason:`level` above 5 needs a target ending in -big\n');
+    expect((await run(agent as never, ['stop'], bad)).rc).to.equal(OcfExit.SUCCESS);
+    expect((await run(agent as never, ['monitor'], bad)).rc).to.equal(OcfExit.NOT_RUNNING);
+    expect((await run(agent as never, ['monitor'], { ...bad, OCF_RESKEY_CRM_meta_interval: '10000' })).rc).to.equal(OcfExit.ERR_GENERIC);
+    expect(seen).to.have.length(1);
   });
 
   it('validate-all succeeds silently', async () => {
