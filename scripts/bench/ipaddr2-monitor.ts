@@ -4,6 +4,7 @@
 // that both see the same machine load. Prints the medians and the ratio tsha/heartbeat. Needs root and
 // `make install` (it runs the installed agents). Usage: node dist/scripts/bench/ipaddr2-monitor.js [RUNS]
 import { execa } from 'execa';
+import { killNetns } from '../lab/sys.js';
 import { report, timeInterleaved, type Candidate } from './measure.js';
 
 const RUNS = Number(process.argv[2] ?? 20);
@@ -53,15 +54,7 @@ async function main(): Promise<void> {
     console.log(`monitor latency, ${RUNS} runs each, interleaved, same address ${SEED.ip}/24 on eth1`);
     report(times, [['ocf:tsha:IPaddr2 monitor', 'ocf:heartbeat:IPaddr2 monitor']]);
   } finally {
-    await execa('ip', ['netns', 'pids', NS], { reject: false }).then(({ stdout }) => {
-      for (const pid of String(stdout).split(/\s+/).filter(Boolean)) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    });
+    await killNetns(NS);
     await execa('ip', ['netns', 'del', NS], { reject: false });
     await execa('rm', ['-rf', `/tmp/${NS}`], { reject: false });
   }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The lab's few system primitives: bounded commands, polling, the alive lock, the processes of a namespace.
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 
@@ -77,10 +78,17 @@ export async function listNetns(): Promise<string[]> {
     .filter(Boolean);
 }
 
-/** Whether a process exists and has not exited (a zombie has: it only waits for its parent to reap it). */
-export async function isRunning(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (stat === undefined) return false;
+/**
+ * Whether a process exists and has not exited. A zombie has exited: it only waits for its parent to reap it, and
+ * on this kind of machine PID 1 does not always reap orphans.
+ */
+export function isAlive(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state !== 'Z' && state !== 'X';
 }
@@ -102,7 +110,7 @@ export async function killNetns(netns: string, timeoutMs = 15_000): Promise<numb
       }
     }
     if (pids.length > 0) return undefined;
-    for (const pid of seen) if (await isRunning(pid)) return undefined;
+    for (const pid of seen) if (isAlive(pid)) return undefined;
     return true;
   }, 50);
   return seen.size;

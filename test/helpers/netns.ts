@@ -4,7 +4,7 @@
 // the test failed, and removes namespaces left behind by earlier runs that died.
 import { readdirSync } from 'node:fs';
 import { execa, execaSync, type Options } from 'execa';
-import { isAlive } from './proc.js';
+import { isAlive } from '../../scripts/lab/sys.js';
 
 const PREFIX = 'tsha';
 const NETNS_DIR = '/run/netns';

@@ -8,7 +8,7 @@ import { createExec, describeCommand, firstLine } from '../../lib/exec.js';
 import { OcfExit } from '../../lib/ocf/exit-codes.js';
 import { OcfError } from '../../lib/ocf/errors.js';
 import { silentLogger } from '../../lib/log.js';
-import { isAlive } from '../helpers/proc.js';
+import { isAlive } from '../../scripts/lab/sys.js';
 
 describe('lib/exec (deadline-aware commands)', function () {
   this.timeout(15_000);

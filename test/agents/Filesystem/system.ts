@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
 import { runAgent, type AgentRun, type AgentRunOptions } from '../../helpers/agent.js';
-import { isAlive } from '../../helpers/proc.js';
+import { isAlive } from '../../../scripts/lab/sys.js';
 import { parseMountinfo, type MountEntry } from '../../../agents/Filesystem/mountinfo.js';
 
 export const HEARTBEAT = '/usr/lib/ocf/resource.d/heartbeat/Filesystem';

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
 import { stateFileName } from '../../../lib/state.js';
 import { OCF_DIR, type AgentRun } from '../../helpers/agent.js';
-import { isAlive } from '../../helpers/proc.js';
+import { isAlive } from '../../../scripts/lab/sys.js';
 import { createLan, SEED, type Lan } from './lan.js';
 
 const RECURRING = { interval: '10000' };

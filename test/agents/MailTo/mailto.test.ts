@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { execa } from 'execa';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
 import { runAgent, OCF_DIR } from '../../helpers/agent.js';
-import { isAlive } from '../../helpers/proc.js';
+import { isAlive } from '../../../scripts/lab/sys.js';
 import { ensurePostfix, header, headerNames, waitForMail } from '../../../scripts/mta.js';
 
 const AGENT = `${OCF_DIR}/MailTo`;

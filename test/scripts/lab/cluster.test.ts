@@ -22,7 +22,7 @@ import {
 } from '../../../scripts/lab/index.js';
 import { labPlan, type LabPlan } from '../../../scripts/lab/plan.js';
 import { listNetns, netnsPids, waitFor } from '../../../scripts/lab/sys.js';
-import { isAlive } from '../../helpers/proc.js';
+import { isAlive } from '../../../scripts/lab/sys.js';
 
 const NAME = 'tlab';
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

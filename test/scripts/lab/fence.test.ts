@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { isLocked, waitFor } from '../../../scripts/lab/sys.js';
-import { isAlive } from '../../helpers/proc.js';
+import { isAlive } from '../../../scripts/lab/sys.js';
 
 const AGENT = '/usr/sbin/fence_tsha_lab';
 
