@@ -46,11 +46,10 @@ bench: deps-system build
 
 VERSION := $(shell node -p 'require("./package.json").version')
 
-# An RPM of the working tree's tracked files: build/rpm/RPMS/noarch/tsha-<version>-1.noarch.rpm
+# An RPM of the committed tree (HEAD): build/rpm/RPMS/noarch/tsha-<version>-1.noarch.rpm
 rpm: deps-system
 	@rm -rf build/rpm && mkdir -p build/rpm/SOURCES
-	@git ls-files | tar -czf build/rpm/SOURCES/tsha-$(VERSION).tar.gz \
-		--transform 's,^,tsha-$(VERSION)/,' -T -
+	@git archive --format=tar.gz --prefix=tsha-$(VERSION)/ -o build/rpm/SOURCES/tsha-$(VERSION).tar.gz HEAD
 	@rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/build/rpm" tsha.spec >build/rpm/rpmbuild.log 2>&1 \
 		|| { tail -30 build/rpm/rpmbuild.log; exit 1; }
 	@ls build/rpm/RPMS/noarch/*.rpm
