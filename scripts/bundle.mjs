@@ -1,6 +1,8 @@
 // Bundles each agent entry point (dist/agents/<Agent>/main.js, and helpers run as processes of their own,
-// *-main.js) into one file under dist/bundle/, which is what the installed shims run. Measured with
-// scripts/bench: one file per agent halves an IPaddr2 monitor (execa alone is ~100 modules to resolve).
+// *-main.js) into one file under dist/bundle/, which is what the installed shims run; what several entries share,
+// and what they load lazily (execa), goes into dist/bundle/chunks/. Measured side by side: an IPaddr2 monitor
+// takes half the time it takes from the unbundled modules (execa alone is ~100 modules to resolve), and a MailTo
+// monitor, which runs no command, 17% less than from one file holding execa too.
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -19,6 +21,8 @@ await build({
   outbase: 'dist',
   outdir: 'dist/bundle',
   bundle: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',

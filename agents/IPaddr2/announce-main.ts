@@ -5,7 +5,7 @@ import { createDeadline } from '../../lib/deadline.js';
 import { withSystemPath } from '../../lib/ocf/env.js';
 import { createExec } from '../../lib/exec.js';
 import { silentLogger } from '../../lib/log.js';
-import { parseAnnouncerArgs, sendArps } from './announce.js';
+import { parseAnnouncerArgs, sendArps } from './arp.js';
 
 const announcement = parseAnnouncerArgs(process.argv.slice(2));
 if (announcement) {

@@ -5,46 +5,12 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { findProgram } from '../../lib/binaries.js';
-import { sleepWithin, type Deadline } from '../../lib/deadline.js';
-import { spawnDetached, type Exec } from '../../lib/exec.js';
+import { spawnDetached } from '../../lib/exec.js';
 import type { Logger } from '../../lib/log.js';
 import { readState, removeState, writeState } from '../../lib/state.js';
-import type { ArpMode } from './config.js';
+import { type Announcement } from './arp.js';
 
-export type Announcement = {
-  readonly nic: string;
-  readonly ip: string;
-  readonly prefix: number;
-  readonly mode: ArpMode;
-  readonly count: number;
-  readonly intervalMs: number;
-};
-
-/** The arping argv for one packet; -U sends ARP requests, -A ARP replies, both with sender = target = ip. */
-export function arpingArgs(a: Pick<Announcement, 'nic' | 'ip' | 'mode'>): string[] {
-  return [a.mode === 'answer' ? '-A' : '-U', '-c', '1', '-I', a.nic, a.ip];
-}
-
-/**
- * iputils arping takes its interval in whole seconds and lingers a second after its last packet, so each packet
- * gets its own `arping -c 1`, started arp_interval ms after the previous one.
- */
-export async function sendArps(exec: Exec, deadline: Deadline, log: Logger, a: Announcement): Promise<number> {
-  const runs: Promise<boolean>[] = [];
-  for (let i = 0; i < a.count; i++) {
-    if (i > 0 && !(await sleepWithin(deadline, a.intervalMs))) break;
-    runs.push(
-      exec.run('arping', arpingArgs(a)).then(
-        (r) => r.ok,
-        () => false,
-      ),
-    );
-  }
-  const sent = (await Promise.all(runs)).filter(Boolean).length;
-  if (sent < a.count) log.warn('could not send every gratuitous ARP', { ip: a.ip, nic: a.nic, sent, wanted: a.count });
-  else log.info('gratuitous ARPs sent', { ip: a.ip, nic: a.nic, count: sent });
-  return sent;
-}
+export { arpingArgs, parseAnnouncerArgs, sendArps, type Announcement } from './arp.js';
 
 const SEND_UA_DIRS = ['/usr/libexec/heartbeat', '/usr/lib/heartbeat'];
 
@@ -61,20 +27,14 @@ export function sendUaArgs(a: Announcement): string[] {
   return ['-i', String(a.intervalMs), '-c', String(a.count), a.ip, String(a.prefix), a.nic];
 }
 
-/** The detached sender's entry point, next to this file once compiled. */
+/**
+ * The detached sender's entry point, beside this module's file: announce.js in dist/, or IPaddr2's main.js in the
+ * bundle (only the agent imports this module, so the bundler keeps it in the agent's own file).
+ */
 export const announcerPath = fileURLToPath(new URL('./announce-main.js', import.meta.url));
 
 export function announcerArgs(a: Announcement): string[] {
   return [announcerPath, a.nic, a.ip, String(a.prefix), a.mode, String(a.count), String(a.intervalMs)];
-}
-
-/** The announcer's argv (after node and the script) back to an Announcement. */
-export function parseAnnouncerArgs(argv: readonly string[]): Announcement | undefined {
-  const [nic, ip, prefix, mode, count, intervalMs] = argv;
-  if (!nic || !ip || (mode !== 'unsolicited' && mode !== 'answer')) return undefined;
-  const numbers = [prefix, count, intervalMs].map(Number);
-  if (numbers.some((n) => !Number.isInteger(n) || n < 0)) return undefined;
-  return { nic, ip, mode, prefix: numbers[0] ?? 0, count: numbers[1] ?? 0, intervalMs: numbers[2] ?? 0 };
 }
 
 /** Starts a sender that outlives the agent; its pid goes to a state file so that stop can end it. */
