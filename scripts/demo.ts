@@ -1,42 +1,161 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// `make demo`: the installed agents at work. For now ocf:tsha:MailTo against the local postfix; the two-node
-// failover cluster of the seed takes its place when the lab and the other agents land.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { execa } from 'execa';
-import { ensurePostfix, header, waitForMail } from './mta.js';
+// `make demo`: the seed's two failover servers fo1 and fo2 with the tsha agents, in a lab on this machine (network,
+// mount, UTS and PID namespaces; DRBD simulated). It runs the seed's scripts, shows the cluster as the seed does,
+// crashes the active node and shows the other one take over, then tears everything down (KEEP=1 keeps it).
+import { drbdLabExtension } from './drbdsim/lab-extension.js';
+import {
+  DATA_DIR,
+  applyPcs,
+  fetchPage,
+  mailCount,
+  newMails,
+  placement,
+  prepareData,
+  readDataset,
+  seedFirstScript,
+  seedWebScript,
+  servedBy,
+  shellLine,
+  waitDrbdInSync,
+  waitMail,
+  waitServedBy,
+  waitSettled,
+  writeDataset,
+} from './cluster/cluster.js';
+import { CLUSTER_IP, boot, crash, labDown, labUp, logTails, type LabHandle } from './lab/index.js';
+import { FENCE_DELAY } from './lab/render.js';
+import { header, ensurePostfix } from './mta.js';
 
-const AGENT = '/usr/lib/ocf/resource.d/tsha/MailTo';
+const NAME = 'fo';
+const keep = process.env.KEEP === '1';
+const started = Date.now();
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const step = (title: string) => console.log(`\n== ${title}`);
+const indent = (text: string) => text.trimEnd().split('\n').map((l) => `   ${l}`).join('\n');
 
-async function main(): Promise<number> {
-  await ensurePostfix();
-  const rsctmp = await mkdtemp(path.join(os.tmpdir(), 'tsha-demo-'));
-  const subject = `FailOver_Home demo-${randomBytes(3).toString('hex')}`;
-  let verdict = true;
-  try {
-    const env = { HA_RSCTMP: rsctmp };
-    const tsha = async (action: string) => {
-      const result = await execa('tsha', ['run', 'MailTo', action, '--instance', 'ClusterMailTo', '-p', 'email=root', '-p', `subject=${subject}`], { env, reject: false });
-      console.log(`$ tsha run MailTo ${action} -p email=root -p subject="${subject}"\n  ${result.stdout.trim()}`);
-      return result.exitCode;
-    };
-    console.log(`ocf:tsha:MailTo installed at ${AGENT}\n`);
-    const codes = [await tsha('validate-all'), await tsha('monitor'), await tsha('start'), await tsha('monitor'), await tsha('stop'), await tsha('monitor')];
-    verdict &&= JSON.stringify(codes) === JSON.stringify([0, 7, 0, 0, 0, 7]);
-    const mails = await waitForMail(subject, 2);
-    console.log(`\nmails in /var/mail/root with subject "${subject} ...":`);
-    for (const mail of mails) console.log(`  Subject: ${header(mail, 'Subject')}`);
-    verdict &&= mails.length === 2;
-    const tester = await execa('ocf-tester', ['-n', 'ClusterMailTo', '-o', 'email=root', AGENT], { env, reject: false });
-    console.log(`\n$ ocf-tester -n ClusterMailTo -o email=root ${AGENT}\n  ${tester.stdout.split('\n').at(-1)}`);
-    verdict &&= tester.exitCode === 0;
-  } finally {
-    await rm(rsctmp, { recursive: true, force: true });
+/** Runs argv on a node and prints it as typed and its output; `from` keeps the output from that line on. */
+async function show(lab: LabHandle, node: string, argv: readonly string[], from?: RegExp, until?: RegExp): Promise<string> {
+  // `until`: what a settled output shows; crm_mon may still list an operation under way (`(Monitoring)`) for a moment
+  const end = Date.now() + 15_000;
+  let result = await lab.exec(node, argv, { reject: false, timeoutMs: 20_000 });
+  while (until && !until.test(result.stdout) && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    result = await lab.exec(node, argv, { reject: false, timeoutMs: 20_000 });
   }
-  console.log(verdict ? '\nverdict: OK, MailTo started, stopped and mailed as expected' : '\nverdict: FAILED');
-  return verdict ? 0 : 1;
+  let text = result.stdout || result.stderr;
+  const at = from ? text.search(from) : -1;
+  if (at > 0) text = `...\n${text.slice(at)}`;
+  console.log(`${node}# ${shellLine(argv)}\n${indent(text)}`);
+  return result.stdout;
 }
 
-process.exitCode = await main();
+async function main(): Promise<boolean> {
+  const checks: [string, boolean][] = [];
+  const check = (what: string, ok: boolean) => {
+    checks.push([what, ok]);
+    if (!ok) console.log(`   !! ${what}: FAILED`);
+  };
+  await ensurePostfix();
+  const mailsBefore = await mailCount();
+
+  step('1. lab: fo1, fo2 and a client in namespaces; DRBD resource drbddata (/dev/drbd1) on eth2');
+  await labDown({ name: NAME });
+  const lab = await labUp({ name: NAME, nodes: 2, extensions: [drbdLabExtension([], { sizeMb: 512, privateDev: true })] });
+  const [fo1, fo2] = lab.plan.nodes.map((n) => n.name) as [string, string];
+  console.log(`   corosync + pacemaker on ${fo1}, ${fo2}: both online after ${s(lab.upMs)} (fencing: fence_tsha_lab)`);
+  await prepareData(lab, fo1);
+  console.log(`   /dev/drbd1 formatted XFS once (on ${fo1}, Primary for the occasion), page written to ${DATA_DIR}/www/index.html`);
+
+  step(`2. the seed's first script with ocf:tsha agents, then its web part and ClusterMailTo (run on ${fo1})`);
+  const lines = [...seedFirstScript(), ...seedWebScript()];
+  for (const line of lines) console.log(`   ${shellLine(line)}`);
+  const applied = Date.now();
+  await applyPcs(lab, fo1, lines);
+  const { node: active } = await waitSettled(lab, { timeoutMs: 90_000 });
+  const passive = active === fo1 ? fo2 : fo1;
+  console.log(`   every resource Started on ${active} after ${s(Date.now() - applied)}`);
+
+  step('3. the cluster as the seed shows it');
+  const settled = (promoted: string, unpromoted: string) => new RegExp(`Promoted: \\[ ${promoted} \\]\\n\\s*\\* Unpromoted: \\[ ${unpromoted} \\]`);
+  const mon = await show(lab, active, ['crm_mon', '-1'], undefined, settled(active, passive));
+  check('crm_mon shows one Promoted and one Unpromoted', settled(active, passive).test(mon));
+  const ip = await show(lab, active, ['ip', '-4', 'addr', 'show', 'dev', 'eth1']);
+  check('eth1 carries the cluster address labelled eth1:ethcl1', ip.includes(`inet ${CLUSTER_IP}/24`) && ip.includes('eth1:ethcl1'));
+  const df = await show(lab, active, ['df', '-h', DATA_DIR]);
+  check('/data is /dev/drbd1', df.includes('/dev/drbd1'));
+  const page = await fetchPage(NAME);
+  console.log(`client$ curl http://${CLUSTER_IP}/\n${indent(page ?? '(no answer)')}`);
+  check(`the client is served by ${active}`, servedBy(page) === active);
+  await waitMail(mailsBefore, new RegExp(`^FailOver_Home .* ${active}$`)).catch(() => undefined);
+
+  step(`4. a data set on ${DATA_DIR}, then ${active} crashes`);
+  await waitDrbdInSync(lab.plan, passive);
+  const sums = await writeDataset(lab, active, 'demo');
+  console.log(`${active}# sha256sum ${DATA_DIR}/demo/*\n${indent(sums)}`);
+  const mailsAtCrash = await mailCount();
+  const crashed = Date.now();
+  await crash(active, { name: NAME });
+  console.log(`   ${active} powered off at once (all its processes killed, links gone)`);
+  const served = await waitServedBy(NAME, passive, crashed, 90_000);
+  console.log(`   crash → client served by ${passive}: ${s(served.ms)}` + (active === fo1 ? ` (of which ${FENCE_DELAY} is the lab's delay on fencing ${fo1}, which makes it win a split)` : ''));
+  await waitSettled(lab, { from: passive, peers: [], timeoutMs: 60_000 });
+  await show(lab, passive, ['crm_mon', '-1'], /^Node List:/m);
+  console.log(`client$ curl http://${CLUSTER_IP}/\n${indent(served.page)}`);
+  check(`the client is served by ${passive}`, servedBy(served.page) === passive);
+  const after = await readDataset(lab, passive, 'demo');
+  const intact = after === sums;
+  console.log(`${passive}# sha256sum ${DATA_DIR}/demo/*   → ${intact ? 'the same 4 checksums: data intact' : `DIFFERENT:\n${indent(after)}`}`);
+  check('the data set is intact after the failover', intact);
+  await waitMail(mailsAtCrash, new RegExp(`^FailOver_Home .* ${passive}$`)).catch(() => undefined);
+
+  step(`5. ${active} boots again; no node has the preference, so everything stays on ${passive}`);
+  const booted = Date.now();
+  await boot(active, { name: NAME });
+  await waitSettled(lab, { from: passive, peers: [active], timeoutMs: 90_000 });
+  const p = await placement(NAME, passive);
+  console.log(`   ${active} back online after ${s(Date.now() - booted)}: ClusterDrbd Unpromoted there, Promoted on ${p?.promoted.join(' ')}`);
+  const mon2 = await show(lab, passive, ['crm_mon', '-1'], /^Node List:/m, settled(passive, active));
+  check(`resources stay on ${passive}`, settled(passive, active).test(mon2));
+  check(`still served by ${passive}`, servedBy(await fetchPage(NAME)) === passive);
+
+  step('6. the FailOver_Home mails (postfix on this machine delivered them to /var/mail/root)');
+  const mails = await newMails(mailsBefore);
+  for (const mail of mails) console.log(`   ${header(mail, 'Date') ?? ''}  Subject: ${header(mail, 'Subject') ?? ''}`);
+  check(`a start mail from ${active} and one from ${passive}`, mails.some((m) => (header(m, 'Subject') ?? '').endsWith(active)) && mails.some((m) => (header(m, 'Subject') ?? '').endsWith(passive)));
+
+  if (keep) {
+    step('KEEP=1: the lab stays up');
+    console.log(
+      [
+        `   look around:  tsha lab status --name ${NAME}`,
+        `                 tsha lab exec ${passive} -- crm_mon -1`,
+        `                 tsha lab exec client -- curl http://${CLUSTER_IP}/`,
+        `                 tsha lab crash ${passive}; tsha lab boot ${passive}; cat /var/mail/root`,
+        `   tear down:    tsha lab down --name ${NAME}`,
+      ].join('\n'),
+    );
+  } else {
+    step('7. teardown');
+    const down = await lab.down();
+    console.log(`   lab ${NAME} down: ${down.namespaces.length} namespaces, ${down.loops.length} loop device(s) removed`);
+  }
+  const failed = checks.filter(([, ok]) => !ok).map(([what]) => what);
+  const verdict = failed.length === 0;
+  console.log(
+    verdict
+      ? `\nverdict: OK, ${active} crashed and ${passive} served the client after ${s(served.ms)} with the data intact (${checks.length} checks, ${s(Date.now() - started)} in all)`
+      : `\nverdict: FAILED (${failed.join('; ')})`,
+  );
+  return verdict;
+}
+
+let ok = false;
+try {
+  ok = await main();
+} catch (error) {
+  console.log(`\n${(error as Error).message}`);
+  console.log(await logTails({ name: NAME }, 20).catch(() => ''));
+  if (!keep) await labDown({ name: NAME }).catch(() => undefined);
+  console.log('\nverdict: FAILED (see above)');
+}
+process.exitCode = ok ? 0 : 1;

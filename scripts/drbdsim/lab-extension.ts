@@ -29,7 +29,28 @@ export type ExtraResource = {
 export type DrbdLabOptions = {
   /** Size of the replicated disk (a sparse file), default 32 MiB; XFS wants 300 MiB at least. */
   readonly sizeMb?: number;
+  /**
+   * A private /dev per node (a tmpfs holding copies of the host's device nodes, made at boot): the simulator's
+   * /dev/drbd1 is then the node's own, so that another lab (or test) using /dev/drbd1 on this machine at the same
+   * time cannot point it at its own disk. Device nodes created on the host after a node's boot do not appear in it.
+   */
+  readonly privateDev?: boolean;
 };
+
+/** Runs in the node's mount namespace at boot, before corosync (see DrbdLabOptions.privateDev). */
+const PRIVATE_DEV = [
+  'set -e',
+  'mkdir -p /run/tsha-host-dev',
+  // not recursive: /dev/shm, /dev/pts and the like are mounted afresh below
+  'mount --bind /dev /run/tsha-host-dev',
+  'mount -t tmpfs -o mode=0755,size=8m tsha-dev /dev',
+  'cp -a /run/tsha-host-dev/. /dev/ 2>/dev/null || true',
+  'umount /run/tsha-host-dev',
+  'rmdir /run/tsha-host-dev',
+  'mkdir -p /dev/shm /dev/pts',
+  'mount -t tmpfs -o mode=1777,size=256m tmpfs /dev/shm',
+  'mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /dev/pts',
+].join('\n');
 
 export function drbdLabExtension(extra: readonly ExtraResource[] = [], options: DrbdLabOptions = {}): LabExtension {
   let prepared: { conf: string; bin: string } | undefined;
@@ -69,6 +90,7 @@ export function drbdLabExtension(extra: readonly ExtraResource[] = [], options: 
           { source: path.join(prepared.bin, 'drbdsetup'), target: '/usr/sbin/drbdsetup', readOnly: true },
           { source: prepared.conf, target: '/etc/drbd.conf', readOnly: true },
         ],
+        ...(options.privateDev ? { run: [['sh', '-c', PRIVATE_DEV]] } : {}),
       };
     },
   };
