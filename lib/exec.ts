@@ -82,36 +82,55 @@ export function firstLine(text: string): string {
   );
 }
 
+const notInstalled = (file: string): OcfError => OcfError.installed(`\`${file}\` is not installed (not found in PATH)`);
+
+/** What every command gets: no rejection, its own process group, LC_ALL=C, the caller's variables and folder. */
+function baseOptions(options: ExecOptions) {
+  return {
+    reject: false,
+    detached: true,
+    env: { LC_ALL: 'C', ...options.env },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  } as const;
+}
+
+/** Tracks a command's process group until `release`, for the exit hook; `kill` ends the whole group. */
+function trackGroup(pgid: number | undefined): { kill(): void; release(): void } {
+  installExitHook();
+  if (pgid !== undefined) liveGroups.add(pgid);
+  return {
+    kill: () => {
+      if (pgid !== undefined) killGroup(pgid);
+    },
+    release: () => {
+      if (pgid !== undefined) liveGroups.delete(pgid);
+    },
+  };
+}
+
 export function createExec(deadline: Deadline, log: Logger): Exec {
   const run = async (file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> => {
     const command = describeCommand(file, args);
     const budget = Math.min(deadline.remaining(), options.timeoutMs ?? Number.POSITIVE_INFINITY);
     if (budget <= 0) throw OcfError.generic(`no time left to run \`${command}\``);
     const { execa } = await import('execa');
-    installExitHook();
     const started = Date.now();
     const subprocess = execa(file, [...args], {
-      reject: false,
-      detached: true,
+      ...baseOptions(options),
       stdin: options.input === undefined ? 'ignore' : 'pipe',
       ...(options.input === undefined ? {} : { input: options.input }),
-      env: { LC_ALL: 'C', ...options.env },
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       stripFinalNewline: false,
     });
     let timedOut = false;
-    const pgid = subprocess.pid;
-    if (pgid !== undefined) liveGroups.add(pgid);
+    const group = trackGroup(subprocess.pid);
     const timer = setTimeout(() => {
       timedOut = true;
-      if (pgid !== undefined) killGroup(pgid);
+      group.kill();
     }, budget);
     const result = await subprocess;
     clearTimeout(timer);
-    if (pgid !== undefined) liveGroups.delete(pgid);
-    if (result.code === 'ENOENT' && result.exitCode === undefined) {
-      throw OcfError.installed(`\`${file}\` is not installed (not found in PATH)`);
-    }
+    group.release();
+    if (result.code === 'ENOENT' && result.exitCode === undefined) throw notInstalled(file);
     const outcome: ExecResult = {
       command,
       exitCode: result.exitCode,
@@ -146,22 +165,13 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     const budget = Math.min(deadline.remaining(), options.timeoutMs ?? Number.POSITIVE_INFINITY);
     if (budget <= 0) return { command, ended: 'timeout', exitCode: undefined, stderr: '' };
     const { execa } = await import('execa');
-    installExitHook();
-    const subprocess = execa(file, [...args], {
-      reject: false,
-      detached: true,
-      stdin: 'ignore',
-      buffer: false,
-      env: { LC_ALL: 'C', ...options.env },
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
-    const pgid = subprocess.pid;
-    if (pgid !== undefined) liveGroups.add(pgid);
+    const subprocess = execa(file, [...args], { ...baseOptions(options), stdin: 'ignore', buffer: false });
+    const group = trackGroup(subprocess.pid);
     let ended: WatchResult['ended'] | undefined;
     const stop = (why: WatchResult['ended']): void => {
       if (ended) return;
       ended = why;
-      if (pgid !== undefined) killGroup(pgid);
+      group.kill();
     };
     const timer = setTimeout(() => stop('timeout'), budget);
     let pending = '';
@@ -182,10 +192,8 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     });
     const result = await subprocess;
     clearTimeout(timer);
-    if (pgid !== undefined) liveGroups.delete(pgid);
-    if (result.code === 'ENOENT' && result.exitCode === undefined) {
-      throw OcfError.installed(`\`${file}\` is not installed (not found in PATH)`);
-    }
+    group.release();
+    if (result.code === 'ENOENT' && result.exitCode === undefined) throw notInstalled(file);
     if (!ended) ended = pending !== '' && onLine(pending) ? 'matched' : 'exited';
     log.debug('watch ended', { command, ended, rc: result.exitCode });
     return { command, ended, exitCode: ended === 'exited' ? result.exitCode : undefined, stderr };
@@ -194,11 +202,7 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
   return { run, check, watch };
 }
 
-export type DetachedOptions = {
-  /** Variables added to the inherited environment (LC_ALL=C is always set). */
-  readonly env?: Readonly<Record<string, string>>;
-  readonly cwd?: string;
-};
+export type DetachedOptions = Pick<ExecOptions, 'env' | 'cwd'>;
 
 /**
  * Starts a command meant to outlive the agent (IPaddr2's background gratuitous ARPs): its own session and process
@@ -208,18 +212,15 @@ export type DetachedOptions = {
 export async function spawnDetached(file: string, args: readonly string[], options: DetachedOptions = {}): Promise<number> {
   const { execa } = await import('execa');
   const subprocess = execa(file, [...args], {
-    detached: true,
+    ...baseOptions(options),
     stdio: 'ignore',
     cleanup: false, // execa would otherwise kill it when the agent exits
-    reject: false,
-    env: { LC_ALL: 'C', ...options.env },
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   return new Promise<number>((resolve, reject) => {
     subprocess.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'ENOENT'
-          ? OcfError.installed(`\`${file}\` is not installed (not found in PATH)`)
+          ? notInstalled(file)
           : OcfError.generic(`\`${describeCommand(file, args)}\` could not start: ${error.message}`, error),
       );
     });

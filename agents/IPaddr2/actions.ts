@@ -4,6 +4,7 @@ import { findProgram } from '../../lib/binaries.js';
 import { sleepWithin } from '../../lib/deadline.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
 import { OcfError, isOcfError } from '../../lib/ocf/errors.js';
+import { isEnvironmentCode } from '../../lib/ocf/policy.js';
 import { stateDir, stateFileName } from '../../lib/state.js';
 import type { IPaddr2Params } from './agent.js';
 import { announcerArgs, findSendUa, sendArps, sendUaArgs, startBackground, stopBackground, type Announcement } from './announce.js';
@@ -18,15 +19,16 @@ type Ctx = ActionContext<IPaddr2Params, Settings>;
 // How long start waits for a carrier after bringing the link up, and how often it looks (also for DAD).
 const CARRIER_WAIT_MS = 5000;
 const POLL_MS = 100;
-// Codes that mean "this environment is invalid" (a nic that vanished, say): a stop then has nothing to remove.
-const ENVIRONMENT_CODES = new Set<number>([OcfExit.ERR_ARGS, OcfExit.ERR_PERM, OcfExit.ERR_INSTALLED, OcfExit.ERR_CONFIGURED]);
 
-/** The invalid-environment policy for what stop finds on the host: no address can be there, so it is stopped. */
+/**
+ * The invalid-environment policy for what stop finds on the host (a nic that vanished, say): no address can be
+ * there, so it is stopped.
+ */
 async function stopping(ctx: Ctx, body: () => Promise<OcfExitCode>): Promise<OcfExitCode> {
   try {
     return await body();
   } catch (error) {
-    if (!isOcfError(error) || !ENVIRONMENT_CODES.has(error.code)) throw error;
+    if (!isOcfError(error) || !isEnvironmentCode(error.code)) throw error;
     ctx.log.info('invalid environment, stop returns 0', { reason: error.reason });
     return OcfExit.SUCCESS;
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import os from 'node:os';
 import type { ActionContext } from '../../lib/ocf/agent.js';
+import type { Params } from '../../lib/ocf/params.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
 import { OcfError } from '../../lib/ocf/errors.js';
 import { findProgram } from '../../lib/binaries.js';
@@ -8,7 +9,8 @@ import { readState, removeState, stateDir, stateFileName, writeState } from '../
 import type { MailToParams } from './agent.js';
 import { buildMessage, parseRecipients, type Event } from './mail.js';
 
-type Ctx = ActionContext<MailToParams>;
+type Ctx = ActionContext<MailToParams, MailToConfig>;
+type MailToConfig = { readonly recipients: readonly string[] };
 
 // Leave the end of the operation's budget for the state file and the exit code, whatever the MTA does.
 const MAIL_RESERVE_MS = 300;
@@ -17,11 +19,17 @@ function stateName(ctx: Ctx): string {
   return stateFileName('MailTo', ctx.instance);
 }
 
-async function sendMail(ctx: Ctx, event: Event): Promise<void> {
-  const recipients = parseRecipients(ctx.params.email);
+/** The recipients, split and checked once, before every action (a malformed one fails start and validate-all). */
+export function configure(params: Params<MailToParams>): MailToConfig {
+  const recipients = parseRecipients(params.email);
   if (!recipients.ok) throw OcfError.configured(recipients.problem);
+  return { recipients: recipients.list };
+}
+
+async function sendMail(ctx: Ctx, event: Event): Promise<void> {
+  const { recipients } = ctx.config;
   const message = buildMessage({
-    recipients: recipients.list,
+    recipients,
     subject: ctx.params.subject,
     event,
     node: os.hostname(),
@@ -30,8 +38,8 @@ async function sendMail(ctx: Ctx, event: Event): Promise<void> {
   });
   try {
     const timeoutMs = Math.max(1, ctx.deadline.remaining() - MAIL_RESERVE_MS);
-    const result = await ctx.exec.run('sendmail', ['-i', ...recipients.list], { input: message, timeoutMs });
-    if (result.ok) ctx.log.info('mail sent', { event, recipients: recipients.list });
+    const result = await ctx.exec.run('sendmail', ['-i', ...recipients], { input: message, timeoutMs });
+    if (result.ok) ctx.log.info('mail sent', { event, recipients });
     else ctx.log.warn('mail not sent', { event, rc: result.exitCode, timedOut: result.timedOut, stderr: result.stderr.trim() });
   } catch (error) {
     ctx.log.warn('mail not sent', { event, reason: error instanceof Error ? error.message : String(error) });

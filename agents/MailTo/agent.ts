@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { defineAgent } from '../../lib/ocf/agent.js';
 import { param } from '../../lib/ocf/params.js';
-import { monitor, start, stop, validate } from './actions.js';
-import { parseRecipients } from './mail.js';
+import { configure, monitor, start, stop, validate } from './actions.js';
 
 export const mailToParams = {
   email: param.string({
@@ -11,10 +10,6 @@ export const mailToParams = {
       'The recipients of the notification: one or more mail addresses (or local user names such as root), ' +
       'separated by commas or spaces. Each becomes a separate recipient.',
     required: true,
-    check: (value) => {
-      const recipients = parseRecipients(value);
-      return recipients.ok ? undefined : recipients.problem;
-    },
   }),
   subject: param.string({
     shortdesc: 'Subject',
@@ -42,6 +37,7 @@ export const mailTo = defineAgent({
     stop: { timeout: '10s', handler: stop },
     monitor: { timeout: '10s', interval: '10s', depth: 0, handler: monitor },
   },
+  configure,
   validate,
   validateTimeout: '5s',
 });

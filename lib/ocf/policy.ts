@@ -4,6 +4,11 @@
 // must not return 5 or 6 (6 on a probe stops the resource everywhere).
 import { OcfExit, type OcfExitCode } from './exit-codes.js';
 
+/** The codes that say "this environment is invalid" rather than "the resource failed". */
+export function isEnvironmentCode(code: number): boolean {
+  return code === OcfExit.ERR_ARGS || code === OcfExit.ERR_PERM || code === OcfExit.ERR_INSTALLED || code === OcfExit.ERR_CONFIGURED;
+}
+
 export type InvalidEnvironmentOutcome = {
   readonly code: OcfExitCode;
   /** Whether the failure is reported as an exit reason (otherwise only logged). */

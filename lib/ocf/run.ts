@@ -9,7 +9,7 @@ import { checkLevel, resourceInstance, withSystemPath } from './env.js';
 import { parseMeta } from './meta.js';
 import { renderMetadata, usageText } from './metadata.js';
 import { parseParams } from './params.js';
-import { invalidEnvironmentOutcome } from './policy.js';
+import { invalidEnvironmentOutcome, isEnvironmentCode, type InvalidEnvironmentOutcome } from './policy.js';
 import { createDeadline } from '../deadline.js';
 import { createExec } from '../exec.js';
 import { createLogger, type Logger } from '../log.js';
@@ -82,39 +82,28 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
     if (action === 'validate-all' || VALIDATED_BEFORE.has(action)) await agent.validate?.(ctx);
   } catch (error) {
     const failure = asOcfError(error, log);
-    const outcome = invalidEnvironmentOutcome(action, isProbe, failure.code);
-    if (outcome.report) {
-      log.debug('invalid environment', { reason: failure.reason });
-      reason(failure.reason);
-    } else {
-      log.info(`invalid environment, ${action} returns ${outcome.code}`, { reason: failure.reason });
-    }
-    return outcome.code;
+    return answer(failure, invalidEnvironmentOutcome(action, isProbe, failure.code));
   }
   if (!spec) return OcfExit.SUCCESS; // validate-all without a handler of its own
 
-  // Phase 2: the action itself.
+  // Phase 2: the action itself. A monitor that finds the environment wrong answers as the policy says: a probe
+  // "not running" (5 or 6 would ban the node or stop the resource everywhere), a recurring monitor a plain
+  // failure (6 would be fatal).
   try {
     return await spec.handler(ctx);
   } catch (error) {
     const failure = asOcfError(error, log);
-    // A monitor that finds the environment wrong answers as the policy says: a probe "not running" (5 or 6 would
-    // ban the node or stop the resource everywhere), a recurring monitor a plain failure (6 would be fatal).
-    if (action === 'monitor' && ENVIRONMENT_CODES.has(failure.code)) {
-      const outcome = invalidEnvironmentOutcome(action, isProbe, failure.code);
-      if (!outcome.report) {
-        log.info('probe found an invalid environment, returns not running', { code: failure.code, reason: failure.reason });
-        return outcome.code;
-      }
-      reason(failure.reason);
-      return outcome.code;
-    }
-    reason(failure.reason);
-    return failure.code;
+    const policed = action === 'monitor' && isEnvironmentCode(failure.code);
+    return answer(failure, policed ? invalidEnvironmentOutcome(action, isProbe, failure.code) : { code: failure.code, report: true });
+  }
+
+  /** Reports the failure as the exit reason, or only logs it where the outcome hides it (a stop, a probe). */
+  function answer(failure: OcfError, outcome: InvalidEnvironmentOutcome): OcfExitCode {
+    if (outcome.report) reason(failure.reason);
+    else log.info(`invalid environment, ${action} returns ${outcome.code}`, { reason: failure.reason });
+    return outcome.code;
   }
 }
-
-const ENVIRONMENT_CODES = new Set<number>([OcfExit.ERR_ARGS, OcfExit.ERR_PERM, OcfExit.ERR_INSTALLED, OcfExit.ERR_CONFIGURED]);
 
 /** An unexpected throw is a generic error; its stack goes to the debug log, never to the exit reason. */
 function asOcfError(error: unknown, log: Logger): OcfError {
