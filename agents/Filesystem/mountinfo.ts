@@ -104,8 +104,3 @@ export function normaliseDirectory(dir: string): string {
   }
   return `/${parts.join('/')}`;
 }
-
-/** The options of an entry as one set (per-mount and superblock options), for comparisons. */
-export function optionSet(entry: MountEntry): Set<string> {
-  return new Set([...entry.mountOptions.split(','), ...entry.superOptions.split(',')].filter(Boolean));
-}

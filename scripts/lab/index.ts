@@ -11,7 +11,6 @@ export {
   isOn,
   labDown,
   labExec,
-  labExists,
   labOfNode,
   labStatus,
   labUp,

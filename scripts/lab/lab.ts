@@ -3,7 +3,7 @@
 // switch namespace holding the client and replication bridges, with a client namespace on the client network.
 // Every operation here is bounded in time, and teardown works from what the system shows, not from memory.
 import { spawn } from 'node:child_process';
-import { constants, existsSync, openSync, closeSync } from 'node:fs';
+import { constants, openSync, closeSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCrmMon, parseFenceHistory, type CrmStatus, type FenceEvent } from './crm.js';
@@ -485,8 +485,4 @@ export async function fenceHistory(ref: LabRef & { from?: string } = {}): Promis
   return parseFenceHistory(result.stdout);
 }
 
-/** Whether the lab folder holds a lab (lab.json). */
-export function labExists(ref: LabRef = {}): boolean {
-  return existsSync(path.join(labPlan({ ...ref, nodes: 2 }).dir, 'lab.json'));
-}
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Real block devices for tests: a sparse image file in a temporary directory, attached to a free loop device,
 // optionally formatted. Everything is unmounted, detached and removed by dispose() (call it from after/afterEach
-// hooks; disposeAllLoops() catches what a failed test left behind).
+// hooks).
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,8 +26,6 @@ export type LoopDevice = {
   /** Unmounts every mount of the device, detaches it, removes the image. Safe to call twice. */
   dispose(): Promise<void>;
 };
-
-const live = new Set<LoopDevice>();
 
 // The minimum sizes mkfs accepts (xfsprogs 6: 300 MiB).
 const MIN_SIZE: Record<string, number> = { xfs: 300, btrfs: 120 };
@@ -83,7 +81,6 @@ export async function createLoop(options: LoopOptions = {}): Promise<LoopDevice>
     async dispose() {
       if (disposed) return;
       disposed = true;
-      live.delete(handle);
       for (const point of await mountPointsOf(device)) {
         const result = await execa('umount', [point], { reject: false });
         if (result.exitCode !== 0) await execa('umount', ['-l', point], { reject: false });
@@ -97,7 +94,6 @@ export async function createLoop(options: LoopOptions = {}): Promise<LoopDevice>
       await rm(dir, { recursive: true, force: true });
     },
   };
-  live.add(handle);
   if (!fstype) return handle;
   try {
     await execa(`mkfs.${fstype}`, mkfsArgs(fstype, device, options));
@@ -107,19 +103,4 @@ export async function createLoop(options: LoopOptions = {}): Promise<LoopDevice>
     await handle.dispose();
     throw error;
   }
-}
-
-/** Creates a loop device for the duration of fn. */
-export async function withLoop<T>(options: LoopOptions, fn: (loop: LoopDevice) => Promise<T>): Promise<T> {
-  const loop = await createLoop(options);
-  try {
-    return await fn(loop);
-  } finally {
-    await loop.dispose();
-  }
-}
-
-/** Disposes every loop device this process created and has not disposed yet. */
-export async function disposeAllLoops(): Promise<void> {
-  for (const loop of [...live]) await loop.dispose();
 }

@@ -148,13 +148,3 @@ export async function createLab(label: string): Promise<NetnsLab> {
   };
   return lab;
 }
-
-/** Runs fn with a fresh lab and always destroys it. */
-export async function withLab<T>(label: string, fn: (lab: NetnsLab) => Promise<T>): Promise<T> {
-  const lab = await createLab(label);
-  try {
-    return await fn(lab);
-  } finally {
-    await lab.destroy();
-  }
-}
