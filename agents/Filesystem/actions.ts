@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ActionContext } from '../../lib/ocf/agent.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
-import { OcfError, isOcfError } from '../../lib/ocf/errors.js';
+import { OcfError, errorMessage, isOcfError } from '../../lib/ocf/errors.js';
 import { findProgram } from '../../lib/binaries.js';
 import { createDeadline, sleepWithin, type Deadline } from '../../lib/deadline.js';
 import { createExec, firstLine, type Exec } from '../../lib/exec.js';
@@ -63,7 +63,7 @@ async function resolveTag(ctx: Ctx, spec: Settings['spec']): Promise<string | un
     const device = result.ok ? result.stdout.trim().split('\n')[0] : undefined;
     return device || undefined;
   } catch (error) {
-    ctx.log.info('cannot resolve device tag', { device: describeSpec(spec), reason: reasonOf(error) });
+    ctx.log.info('cannot resolve device tag', { device: describeSpec(spec), reason: errorMessage(error) });
     return undefined;
   }
 }
@@ -125,14 +125,9 @@ async function locate(s: Settings, target: Target): Promise<Located> {
   return { directory, table, ours };
 }
 
-function reasonOf(error: unknown): string {
-  return isOcfError(error) ? error.reason : error instanceof Error ? error.message : String(error);
-}
-
 function describeMount(entry: MountEntry): string {
   return `${entry.source} (${entry.fstype})`;
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // validate
@@ -169,7 +164,7 @@ async function requireKernelType(s: Settings, load: boolean, ctx: Ctx): Promise<
     try {
       await ctx.exec.run('modprobe', ['-q', '--', name], { timeoutMs: HELPER_CAP_MS });
     } catch (error) {
-      ctx.log.info('modprobe not run', { reason: reasonOf(error) });
+      ctx.log.info('modprobe not run', { reason: errorMessage(error) });
     }
     if (await known()) return;
   }
@@ -209,7 +204,7 @@ export async function start(ctx: Ctx): Promise<OcfExitCode> {
   try {
     await fs.mkdir(dir, { recursive: true });
   } catch (error) {
-    throw OcfError.generic(`cannot create mount point ${dir}: ${reasonOf(error)}`);
+    throw OcfError.generic(`cannot create mount point ${dir}: ${errorMessage(error)}`);
   }
   const dirStat = await statOrUndefined(dir);
   if (!dirStat?.isDirectory()) throw OcfError.args(`mount point ${dir} is not a directory`);
@@ -359,7 +354,7 @@ async function bestEffort(ctx: Ctx, fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();
   } catch (error) {
-    ctx.log.info('skipped', { reason: reasonOf(error) });
+    ctx.log.info('skipped', { reason: errorMessage(error) });
   }
 }
 
@@ -389,7 +384,7 @@ async function unmountOne(ctx: Ctx, s: Settings, exec: Exec, deadline: Deadline,
     try {
       result = ns ? await exec.run('nsenter', [`--mount=/proc/${ns.pid}/ns/mnt`, '--', 'umount', ...umount]) : await exec.run('umount', umount);
     } catch (error) {
-      throw OcfError.generic(`cannot unmount ${where}: ${reasonOf(error)}${lastError ? ` (${lastError})` : ''}`);
+      throw OcfError.generic(`cannot unmount ${where}: ${errorMessage(error)}${lastError ? ` (${lastError})` : ''}`);
     }
     const table = await tableOf(ns);
     if (!table || !stillMounted(table, entry)) return;

@@ -7,6 +7,7 @@ import { readState, removeState, stateDir, writeState } from '../../lib/state.js
 import type { IPaddr2Params } from './agent.js';
 import type { Settings } from './config.js';
 import { holders } from './findif.js';
+import { addArgs, deleteAddress } from './ip.js';
 import type { Link } from './ip-json.js';
 
 type Ctx = ActionContext<IPaddr2Params, Settings>;
@@ -18,7 +19,7 @@ export async function removeFromLoopback(ctx: Ctx, links: readonly Link[], ip: s
   const { prefix, broadcast, label } = onLo.address;
   const saved: Saved = { prefix, ...(broadcast && { broadcast }), ...(label && label !== 'lo' && { label }) };
   await writeState(stateDir(ctx.env), file, `${JSON.stringify(saved)}\n`);
-  await ctx.exec.check('ip', ['-f', 'inet', 'addr', 'del', `${ip}/${prefix}`, 'dev', 'lo']);
+  await deleteAddress(ctx.exec, 4, ip, prefix, 'lo');
   ctx.log.info('removed the address from lo (lvs_support)', { ip, prefix });
 }
 
@@ -32,10 +33,17 @@ export async function restoreLoopback(ctx: Ctx, ip: string, file: string): Promi
     await removeState(stateDir(ctx.env), file);
     return;
   }
-  const args = ['-f', 'inet', 'addr', 'add', `${ip}/${saved.prefix}`];
-  if (saved.broadcast) args.push('brd', saved.broadcast);
-  args.push('dev', 'lo');
-  if (saved.label) args.push('label', saved.label);
+  const args = addArgs({
+    family: 4,
+    ip,
+    prefix: saved.prefix,
+    broadcast: saved.broadcast || undefined,
+    nic: 'lo',
+    label: saved.label || undefined,
+    nodad: false,
+    noprefixroute: false,
+    preferredLft: 'forever',
+  });
   const result = await ctx.exec.run('ip', args);
   // a failed restore must not fail the stop (that would fence the node); the real server's own setup repairs it
   if (result.ok || /File exists/.test(result.stderr)) ctx.log.info('restored the address on lo (lvs_support)', { ip });

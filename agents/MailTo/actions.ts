@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { ActionContext } from '../../lib/ocf/agent.js';
 import type { Params } from '../../lib/ocf/params.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
-import { OcfError } from '../../lib/ocf/errors.js';
+import { OcfError, errorMessage } from '../../lib/ocf/errors.js';
 import { findProgram } from '../../lib/binaries.js';
 import { readState, removeState, stateDir, stateFileName, writeState } from '../../lib/state.js';
 import type { MailToParams } from './agent.js';
@@ -42,7 +42,7 @@ async function sendMail(ctx: Ctx, event: Event): Promise<void> {
     if (result.ok) ctx.log.info('mail sent', { event, recipients });
     else ctx.log.warn('mail not sent', { event, rc: result.exitCode, timedOut: result.timedOut, stderr: result.stderr.trim() });
   } catch (error) {
-    ctx.log.warn('mail not sent', { event, reason: error instanceof Error ? error.message : String(error) });
+    ctx.log.warn('mail not sent', { event, reason: errorMessage(error) });
   }
 }
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { findProgram } from '../../lib/binaries.js';
 import { deletePromotionScore, setPromotionScore } from '../../lib/crm.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
-import { OcfError } from '../../lib/ocf/errors.js';
+import { OcfError, errorMessage } from '../../lib/ocf/errors.js';
 import type { ExecResult } from '../../lib/exec.js';
 import { metaProblems } from './meta-checks.js';
 import { connectedAndSettled, deriveFacts, disksSettled, type DrbdState } from './model.js';
@@ -86,7 +86,7 @@ async function ensureModule(ctx: Ctx, drbd: Drbd): Promise<void> {
   const parms = await drbd.adm(['sh-mod-parms']);
   const args = parms.ok ? parms.stdout.split(/\s+/).filter(Boolean) : [];
   const loaded = await ctx.exec.run('modprobe', ['-s', 'drbd', ...args]).catch((error: unknown) => {
-    throw OcfError.installed(`cannot load the drbd kernel module: ${error instanceof Error ? error.message : String(error)}`);
+    throw OcfError.installed(`cannot load the drbd kernel module: ${errorMessage(error)}`);
   });
   if (!loaded.ok) throw OcfError.installed(`cannot load the drbd kernel module: ${failure(loaded)}`);
   drbd.forgetKernel();
@@ -255,7 +255,7 @@ export async function notify(ctx: Ctx): Promise<OcfExitCode> {
       if (state.up && deriveFacts(state).anyPeerDiskUnknown && !deriveFacts(state).primary) await maybeOutdateSelf(ctx, drbd);
     }
   } catch (error) {
-    ctx.log.warn('notify failed', { type, operation, reason: error instanceof Error ? error.message : String(error) });
+    ctx.log.warn('notify failed', { type, operation, reason: errorMessage(error) });
   }
   return OcfExit.SUCCESS;
 }

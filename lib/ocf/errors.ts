@@ -40,3 +40,8 @@ export function fail(code: OcfExitCode, reason: string): never {
 export function isOcfError(error: unknown): error is OcfError {
   return error instanceof OcfError;
 }
+
+/** The message of anything thrown (an OcfError's message is its reason). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

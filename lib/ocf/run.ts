@@ -3,7 +3,7 @@
 // validation, handler, exit code. Only main.ts files touch process.*; everything here takes its io as arguments.
 import type { ActionContext, ActionSpec, AnyAgent } from './agent.js';
 import { OcfExit, type OcfExitCode } from './exit-codes.js';
-import { OcfError, isOcfError } from './errors.js';
+import { OcfError, errorMessage, isOcfError } from './errors.js';
 import { exitReasonPrefix, formatExitReason } from './exit-reason.js';
 import { checkLevel, resourceInstance, withSystemPath } from './env.js';
 import { parseMeta } from './meta.js';
@@ -108,7 +108,7 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
 /** An unexpected throw is a generic error; its stack goes to the debug log, never to the exit reason. */
 function asOcfError(error: unknown, log: Logger): OcfError {
   if (isOcfError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   log.debug('unexpected error', { stack: error instanceof Error ? error.stack : undefined });
   return OcfError.generic(`unexpected error: ${message}`, error);
 }
