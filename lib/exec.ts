@@ -43,9 +43,9 @@ export type Exec = {
   /**
    * Runs a long-lived command (an event stream such as `drbdsetup events2`) and hands each stdout line to
    * onLine until it returns true, the time runs out or the command ends; the command's process group is then
-   * killed. Optional so that hand-built Exec doubles stay valid.
+   * killed.
    */
-  watch?(file: string, args: readonly string[], onLine: (line: string) => boolean, options?: ExecOptions): Promise<WatchResult>;
+  watch(file: string, args: readonly string[], onLine: (line: string) => boolean, options?: ExecOptions): Promise<WatchResult>;
 };
 
 const liveGroups = new Set<number>();

@@ -154,18 +154,7 @@ export async function stop(ctx: Ctx): Promise<OcfExitCode> {
     return OcfExit.SUCCESS;
   }
   const drbd = new Drbd(ctx);
-  let lastFailure = '';
-  for (;;) {
-    const state = await drbd.state();
-    if (!state.up) break;
-    if (budget(ctx) <= 0) throw OcfError.generic(`cannot stop DRBD resource \`${drbd.resource}\`: ${lastFailure || 'still up'}`);
-    const step = deriveFacts(state).primary ? 'secondary' : 'down';
-    const result = await drbd.adm([step, drbd.resource]);
-    if (result.ok) continue;
-    lastFailure = failure(result);
-    ctx.log.info(`drbdadm ${step} refused, waiting for a state change`, { reason: lastFailure });
-    await drbd.waitForChange(Math.min(RETRY_WAIT_MS, budget(ctx)));
-  }
+  await stepUntilDone(ctx, drbd, 'stop', 'still up', (state) => (!state.up ? undefined : deriveFacts(state).primary ? 'secondary' : 'down'));
   await maybeOutdateSelf(ctx, drbd);
   await deletePromotionScore(ctx.exec, ctx.log);
   return OcfExit.SUCCESS;
@@ -221,16 +210,31 @@ export async function promote(ctx: Ctx): Promise<OcfExitCode> {
 
 export async function demote(ctx: Ctx): Promise<OcfExitCode> {
   const drbd = new Drbd(ctx);
+  // Demote of a stopped resource is done: nothing is Primary here.
+  await stepUntilDone(ctx, drbd, 'demote', 'still Primary', (state) => (state.up && deriveFacts(state).primary ? 'secondary' : undefined));
+  return OcfExit.SUCCESS;
+}
+
+/**
+ * Runs the drbdadm step `next` names for the current state until it names none; a refused step (the device
+ * still open, say) is retried after the next state change, until the deadline.
+ */
+async function stepUntilDone(
+  ctx: Ctx,
+  drbd: Drbd,
+  verb: string,
+  still: string,
+  next: (state: DrbdState) => 'secondary' | 'down' | undefined,
+): Promise<void> {
   let lastFailure = '';
   for (;;) {
-    const state = await drbd.state();
-    // Demote of a stopped resource is done: nothing is Primary here.
-    if (!state.up || !deriveFacts(state).primary) return OcfExit.SUCCESS;
-    if (budget(ctx) <= 0) throw OcfError.generic(`cannot demote DRBD resource \`${drbd.resource}\`: ${lastFailure || 'still Primary'}`);
-    const result = await drbd.adm(['secondary', drbd.resource]);
+    const step = next(await drbd.state());
+    if (!step) return;
+    if (budget(ctx) <= 0) throw OcfError.generic(`cannot ${verb} DRBD resource \`${drbd.resource}\`: ${lastFailure || still}`);
+    const result = await drbd.adm([step, drbd.resource]);
     if (result.ok) continue;
     lastFailure = failure(result);
-    ctx.log.info('demotion refused, retrying after the next state change', { reason: lastFailure });
+    ctx.log.info(`drbdadm ${step} refused, waiting for a state change`, { reason: lastFailure });
     await drbd.waitForChange(Math.min(RETRY_WAIT_MS, budget(ctx)));
   }
 }
@@ -250,9 +254,10 @@ export async function notify(ctx: Ctx): Promise<OcfExitCode> {
       if (!adjust.ok) ctx.log.warn('drbdadm adjust failed', { reason: failure(adjust) });
     }
     if (type === 'post') {
-      state = await drbd.state();
+      if (operation === 'start') state = await drbd.state(); // adjust may have changed it
       await updateScore(ctx, drbd, state);
-      if (state.up && deriveFacts(state).anyPeerDiskUnknown && !deriveFacts(state).primary) await maybeOutdateSelf(ctx, drbd);
+      const facts = state.up ? deriveFacts(state) : undefined;
+      if (facts?.anyPeerDiskUnknown && !facts.primary) await maybeOutdateSelf(ctx, drbd);
     }
   } catch (error) {
     ctx.log.warn('notify failed', { type, operation, reason: errorMessage(error) });

@@ -3,6 +3,7 @@
 // --now dumps the state as `exists` lines and ends with `exists -`; without it the stream goes on with
 // create/change/destroy lines. Object order is not guaranteed, so everything is keyed, never positional.
 import type { ConnectionState, DeviceState, DrbdState, PeerDeviceState, ResourceState } from './model.js';
+import { addFields } from './status.js';
 
 export type Events2Line = {
   readonly action: string;
@@ -18,10 +19,7 @@ export function parseEvents2Line(raw: string): Events2Line | undefined {
   const [action, object, ...rest] = words;
   if (!action || !object) return undefined;
   const fields = new Map<string, string>();
-  for (const word of rest) {
-    const colon = word.indexOf(':');
-    if (colon > 0) fields.set(word.slice(0, colon), word.slice(colon + 1));
-  }
+  addFields(fields, rest);
   return { action, object, fields };
 }
 

@@ -6,7 +6,8 @@ import type { ConnectionState, DeviceState, DrbdState, PeerDeviceState } from '.
 
 type Fields = Map<string, string>;
 
-function addFields(target: Fields, words: readonly string[]): void {
+/** `key:value` words into a map (status and events2 lines share the form). */
+export function addFields(target: Fields, words: readonly string[]): void {
   for (const word of words) {
     const colon = word.indexOf(':');
     if (colon > 0) target.set(word.slice(0, colon), word.slice(colon + 1));

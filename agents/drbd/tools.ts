@@ -103,14 +103,13 @@ export class Drbd {
    * the last state seen. Event-driven: no polling, every state change is a line.
    */
   async waitFor(done: (state: DrbdState) => boolean, timeoutMs: number): Promise<{ state: DrbdState; met: boolean }> {
-    const watch = this.ctx.exec.watch;
-    if (!watch || timeoutMs <= 0 || !(await this.isV9())) {
+    if (timeoutMs <= 0 || !(await this.isV9())) {
       const state = await this.state();
       return { state, met: done(state) };
     }
     const tracker = new Events2Tracker(this.resource);
     let met = false;
-    const result = await watch('drbdsetup', ['events2', this.resource], (line) => {
+    const result = await this.ctx.exec.watch('drbdsetup', ['events2', this.resource], (line) => {
       if (!tracker.apply(line) || !tracker.complete) return false;
       met = done(tracker.state());
       return met;
@@ -129,12 +128,11 @@ export class Drbd {
    * timeoutMs; used between tries of a refused state change instead of a fixed sleep.
    */
   async waitForChange(timeoutMs: number): Promise<void> {
-    const watch = this.ctx.exec.watch;
     if (timeoutMs <= 0) return;
     const began = Date.now();
-    if (watch && (await this.isV9())) {
+    if (await this.isV9()) {
       const tracker = new Events2Tracker(this.resource);
-      const result = await watch('drbdsetup', ['events2', this.resource], (line) => {
+      const result = await this.ctx.exec.watch('drbdsetup', ['events2', this.resource], (line) => {
         const wasComplete = tracker.complete;
         return tracker.apply(line) && wasComplete;
       }, { timeoutMs });

@@ -2,6 +2,7 @@
 // Configuration of the simulator: paths from the environment, and drbd.conf parsed by drbd-utils' own drbdadm.
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { DEFAULT_KERNEL_VERSION } from './format.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/tsha-drbdsim';
 export const DEFAULT_REAL_DRBDADM = '/usr/sbin/drbdadm';
@@ -29,7 +30,7 @@ export function simEnv(env: NodeJS.ProcessEnv): SimEnv {
   return {
     stateDir: env.TSHA_DRBDSIM_STATE || DEFAULT_STATE_DIR,
     realDrbdadm: env.TSHA_DRBDSIM_REAL_DRBDADM || DEFAULT_REAL_DRBDADM,
-    kernelVersion: env.TSHA_DRBDSIM_KERNEL_VERSION || '9.2.5',
+    kernelVersion: env.TSHA_DRBDSIM_KERNEL_VERSION || DEFAULT_KERNEL_VERSION,
     hostname: os.hostname(),
     syncMs: num(env.TSHA_DRBDSIM_SYNC_MS, 1500),
     pingTimeoutMs: num(env.TSHA_DRBDSIM_PING_TIMEOUT_MS, 2500),
