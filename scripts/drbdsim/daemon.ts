@@ -7,10 +7,11 @@ import { existsSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs'
 import net from 'node:net';
 import path from 'node:path';
 import type { PeerConfig, ResourceConfig, SimEnv } from './config.js';
+import { queryDaemon } from './client.js';
 import { formatAddress } from './config.js';
 import { SS } from './format.js';
 import { acceptPeerPromotion, checkPromote, diskAfterInSync, handshake, hasConsistentData, newGeneration, type Side } from './rules.js';
-import { freshMeta, type Meta, readMeta, socketPath, writeMeta } from './store.js';
+import { freshMeta, listNodes, type Meta, readMeta, socketPath, writeMeta } from './store.js';
 import type { ConnState, ConnectionSnap, DeviceSnap, DiskState, ReplState, ResourceSnap, Role, StateError } from './types.js';
 
 export type DaemonArgs = { config: ResourceConfig; sim: SimEnv; node: string; stage: Stage };
@@ -305,8 +306,6 @@ export class ResourceDaemon {
 
   private async removeDeviceNodes(): Promise<void> {
     // another node that is up and shares this /dev still uses the device nodes
-    const { queryDaemon } = await import('./client.js');
-    const { listNodes } = await import('./store.js');
     for (const { node, resources } of listNodes(this.args.sim.stateDir)) {
       if (node === this.args.node || !resources.includes(this.cfg.name)) continue;
       const reply = await queryDaemon(this.args.sim.stateDir, node, this.cfg.name, { op: 'info' }).catch(() => undefined);

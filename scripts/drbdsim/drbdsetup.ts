@@ -2,12 +2,11 @@
 // Simulated drbdsetup (drbd-utils 9.22 command line) for nodes without the DRBD kernel module.
 import { runCli } from './cli.js';
 import { isMounted } from './daemon.js';
-import { drbdsetup } from './setup-cmds.js';
-import { upResources } from './setup-cmds.js';
+import { drbdsetup, upResources } from './setup-cmds.js';
+import type { SimEnv } from './config.js';
 
-await runCli(async (sim, argv, io) => {
-  // "held open": a device of an up resource is mounted in this mount namespace
-  const snaps = await upResources(sim);
-  const devices = snaps.flatMap((s) => s.devices.map((d) => d.minor));
-  return drbdsetup(sim, argv, io, () => devices.some((minor) => isMounted(`/dev/drbd${minor}`)));
-});
+// "held open": a device of an up resource is mounted in this mount namespace; asked only by secondary and down
+const held = async (sim: SimEnv): Promise<boolean> =>
+  (await upResources(sim)).some((s) => s.devices.some((d) => isMounted(`/dev/drbd${d.minor}`)));
+
+await runCli(async (sim, argv, io) => drbdsetup(sim, argv, io, () => held(sim)));

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // drbdsetup as the simulator answers it: the "kernel" is this node's resource daemons.
-import { readdirSync } from 'node:fs';
 import { queryDaemon, snapshotOf, subscribe } from './client.js';
 import type { SimEnv } from './config.js';
 import type { Request } from './daemon.js';
@@ -17,7 +16,7 @@ import {
   statusText,
   timestamp,
 } from './format.js';
-import { nodeDir } from './store.js';
+import { socketResources } from './store.js';
 import type { ResourceSnap, StateError } from './types.js';
 
 export type Output = { rc: number; stdout: string; stderr: string };
@@ -27,13 +26,7 @@ const ok = (stdout = ''): Output => ({ rc: 0, stdout, stderr: '' });
 
 /** Resources that are up on this node (a live daemon socket). */
 export async function upResources(sim: SimEnv): Promise<ResourceSnap[]> {
-  let files: string[] = [];
-  try {
-    files = readdirSync(nodeDir(sim.stateDir, sim.hostname));
-  } catch {
-    return [];
-  }
-  const names = files.filter((f) => f.endsWith('.sock')).map((f) => f.slice(0, -'.sock'.length));
+  const names = socketResources(sim.stateDir, sim.hostname);
   const snaps = await Promise.all(names.map((n) => snapshotOf(sim.stateDir, sim.hostname, n)));
   return snaps.filter((s): s is ResourceSnap => s !== undefined).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
@@ -143,15 +136,7 @@ async function events2Stream(sim: SimEnv, target: string, opts: { statistics: bo
   for (const snap of initial) await follow(snap.name);
   // resources that come up later (or again)
   setInterval(() => {
-    let files: string[] = [];
-    try {
-      files = readdirSync(nodeDir(sim.stateDir, sim.hostname));
-    } catch {
-      return;
-    }
-    for (const f of files) {
-      if (!f.endsWith('.sock')) continue;
-      const name = f.slice(0, -'.sock'.length);
+    for (const name of socketResources(sim.stateDir, sim.hostname)) {
       if ((target === 'all' || name === target) && !following.has(name)) void follow(name);
     }
   }, 250);
@@ -165,7 +150,7 @@ async function snapByMinor(sim: SimEnv, minor: number): Promise<ResourceSnap | u
 const USAGE = 'drbdsetup - Configure the DRBD kernel module.\n\nUSAGE: drbdsetup command {arguments} [options]\n';
 
 /** drbdsetup COMMAND ...: the subset drbd-utils' drbdadm and the agents use (drbd.md §13). */
-export async function drbdsetup(sim: SimEnv, argv: string[], io: Io, held: () => boolean): Promise<Output> {
+export async function drbdsetup(sim: SimEnv, argv: string[], io: Io, held: () => boolean | Promise<boolean>): Promise<Output> {
   const { positional, flags } = parseArgs(argv);
   if (flags.has('version') || flags.has('V')) return ok(drbdsetupVersion(sim.kernelVersion));
   const [cmd, obj, extra] = positional;
@@ -215,11 +200,12 @@ export async function drbdsetup(sim: SimEnv, argv: string[], io: Io, held: () =>
     case 'primary':
       return request(sim, obj ?? '', { op: 'primary', force: flags.has('force'), held: false });
     case 'secondary':
-      return request(sim, obj ?? '', { op: 'secondary', held: held() });
+      return request(sim, obj ?? '', { op: 'secondary', held: await held() });
     case 'down': {
       const names = obj === 'all' || !obj ? (await upResources(sim)).map((s) => s.name) : [obj];
+      const isHeld = await held();
       for (const name of names) {
-        const out = await request(sim, name, { op: 'down', held: held() });
+        const out = await request(sim, name, { op: 'down', held: isHeld });
         // down is missing_ok: a resource that is not up is fine (drbd.md §10)
         if (out.rc !== 0 && out.rc !== 10) return out;
       }

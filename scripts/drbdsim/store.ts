@@ -26,6 +26,17 @@ export function nodeDir(stateDir: string, node: string): string {
   return path.join(stateDir, 'nodes', node);
 }
 
+/** The resources that have a daemon socket on a node (up, or a daemon that died without cleaning up). */
+export function socketResources(stateDir: string, node: string): string[] {
+  try {
+    return readdirSync(nodeDir(stateDir, node))
+      .filter((f) => f.endsWith('.sock'))
+      .map((f) => f.slice(0, -'.sock'.length));
+  } catch {
+    return [];
+  }
+}
+
 export const metaPath = (stateDir: string, node: string, res: string): string => path.join(nodeDir(stateDir, node), `${res}.meta.json`);
 export const socketPath = (stateDir: string, node: string, res: string): string => path.join(nodeDir(stateDir, node), `${res}.sock`);
 export const logPath = (stateDir: string, node: string, res: string): string => path.join(nodeDir(stateDir, node), `${res}.log`);
