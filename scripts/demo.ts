@@ -2,7 +2,6 @@
 // `make demo`: the seed's two failover servers fo1 and fo2 with the tsha agents, in a lab on this machine (network,
 // mount, UTS and PID namespaces; DRBD simulated). It runs the seed's scripts, shows the cluster as the seed does,
 // crashes the active node and shows the other one take over, then tears everything down (KEEP=1 keeps it).
-import { drbdLabExtension } from './drbdsim/lab-extension.js';
 import {
   DATA_DIR,
   applyPcs,
@@ -12,6 +11,7 @@ import {
   placement,
   prepareData,
   readDataset,
+  seedLabUp,
   seedFirstScript,
   seedWebScript,
   servedBy,
@@ -22,7 +22,7 @@ import {
   waitSettled,
   writeDataset,
 } from './cluster/cluster.js';
-import { CLUSTER_IP, boot, crash, labDown, labUp, logTails, type LabHandle } from './lab/index.js';
+import { CLUSTER_IP, boot, crash, labDown, logTails, type LabHandle } from './lab/index.js';
 import { FENCE_DELAY } from './lab/render.js';
 import { header, ensurePostfix } from './mta.js';
 
@@ -59,8 +59,7 @@ async function main(): Promise<boolean> {
   const mailsBefore = await mailCount();
 
   step('1. lab: fo1, fo2 and a client in namespaces; DRBD resource drbddata (/dev/drbd1) on eth2');
-  await labDown({ name: NAME });
-  const lab = await labUp({ name: NAME, nodes: 2, extensions: [drbdLabExtension([], { sizeMb: 512, privateDev: true })] });
+  const lab = await seedLabUp(NAME);
   const [fo1, fo2] = lab.plan.nodes.map((n) => n.name) as [string, string];
   console.log(`   corosync + pacemaker on ${fo1}, ${fo2}: both online after ${s(lab.upMs)} (fencing: fence_tsha_lab)`);
   await prepareData(lab, fo1);

@@ -2,6 +2,7 @@
 // A real local MTA for the mail tests and the demo: postfix, loopback only, local delivery only, started if it is not running.
 import { readFile } from 'node:fs/promises';
 import { execa } from 'execa';
+import { poll } from './lab/sys.js';
 
 export const ROOT_MAILBOX = '/var/mail/root';
 
@@ -46,12 +47,12 @@ export async function readMailbox(path: string = ROOT_MAILBOX): Promise<Mail[]> 
 
 /** Waits (at most timeoutMs) until `count` messages whose raw text contains `token` are in the mailbox. */
 export async function waitForMail(token: string, count = 1, timeoutMs = 20_000, path = ROOT_MAILBOX): Promise<Mail[]> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = (await readMailbox(path)).filter((m) => m.raw.includes(token));
-    if (found.length >= count || Date.now() > until) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let found: Mail[] = [];
+  await poll(timeoutMs, async () => {
+    found = (await readMailbox(path)).filter((m) => m.raw.includes(token));
+    return found.length >= count ? true : undefined;
+  }, 200);
+  return found;
 }
 
 /** The value of one header (unfolded), or undefined. */

@@ -5,8 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RESOURCE, drbdSnapshot } from '../drbdsim/lab-extension.js';
-import { CLUSTER_IP, clusterStatus, labExec, nodeInit, type LabHandle } from '../lab/index.js';
+import { parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
+import { RESOURCE, drbdLabExtension, drbdSnapshot, primaryNodes } from '../drbdsim/lab-extension.js';
+import { CLUSTER_IP, clusterStatus, labDown, labExec, labUp, nodeInit, type LabHandle } from '../lab/index.js';
 import type { LabPlan } from '../lab/plan.js';
 import { waitFor } from '../lab/sys.js';
 import { header, readMailbox, type Mail } from '../mta.js';
@@ -74,6 +75,15 @@ export function postfixPairScript(): Argv[] {
 /** A command line as one would type it. */
 export function shellLine(argv: Argv): string {
   return argv.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `"${w.replace(/(["\\$`])/g, '\\$1')}"`)).join(' ');
+}
+
+/**
+ * The seed's lab from scratch: two nodes (a lab of that name left over is taken down first), each with the DRBD
+ * simulator, a 512 MB replicated disk and a /dev of its own, so that /dev/drbd1 is this lab's alone.
+ */
+export async function seedLabUp(name: string): Promise<LabHandle> {
+  await labDown({ name });
+  return labUp({ name, nodes: 2, extensions: [drbdLabExtension([], { sizeMb: 512, privateDev: true })] });
 }
 
 /**
@@ -208,12 +218,8 @@ export async function readDataset(lab: LabHandle, node: string, tag: string): Pr
 
 /** Failed actions in crm_mon (op and node), as `ClusterIP_monitor_30000 on fo1`. */
 export async function failedActions(lab: LabHandle, from: string): Promise<string[]> {
-  const xml = (await lab.exec(from, ['crm_mon', '--one-shot', '--output-as=xml'], { timeoutMs: 20_000, reject: false })).stdout;
-  return [...xml.matchAll(/<failure\b[^>]*>/g)].map((m) => {
-    const op = /op_key="([^"]*)"/.exec(m[0])?.[1] ?? '?';
-    const node = /node="([^"]*)"/.exec(m[0])?.[1] ?? '?';
-    return `${op} on ${node}`;
-  });
+  const status = await clusterStatus({ name: lab.plan.name, from }).catch(() => undefined);
+  return (status?.failures ?? []).map((f) => `${f.op} on ${f.node}`);
 }
 
 /** Waits until `node`'s DRBD disk is UpToDate and connected (a standby or a crash leaves it behind until resync). */
@@ -267,21 +273,16 @@ export class ExclusionWatcher {
         const pid = await nodeInit(n.name, { name: this.plan.name }).catch(() => undefined);
         if (pid === undefined) return undefined;
         const table = await readFile(`/proc/${pid}/mountinfo`, 'utf8').catch(() => '');
-        return table.split('\n').some((line) => line.split(' ')[4] === DATA_DIR) ? n.name : undefined;
+        return parseMountinfo(table).some((entry) => entry.mountPoint === DATA_DIR) ? n.name : undefined;
       }),
     );
     return found.filter((n): n is string => n !== undefined);
   }
 
-  private async primaries(): Promise<string[]> {
-    const snaps = await Promise.all(this.plan.nodes.map(async (n) => [n.name, await drbdSnapshot(this.plan, n.name).catch(() => undefined)] as const));
-    return snaps.filter(([, s]) => s?.role === 'Primary').map(([n]) => n);
-  }
-
   private async sample(): Promise<void> {
-    let [mounts, primaries] = await Promise.all([this.mounted(), this.primaries()]);
+    let [mounts, primaries] = await Promise.all([this.mounted(), primaryNodes(this.plan)]);
     if (mounts.length > 1) mounts = await this.mounted();
-    if (primaries.length > 1) primaries = await this.primaries();
+    if (primaries.length > 1) primaries = await primaryNodes(this.plan);
     this.samples++;
     if (mounts.length > 1) this.doubleMounts.push(mounts);
     if (primaries.length > 1) this.doublePrimaries.push(primaries);

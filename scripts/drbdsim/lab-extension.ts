@@ -101,6 +101,12 @@ export function drbdSnapshot(plan: LabPlan, node: string, resource = RESOURCE): 
   return snapshotOf(drbdStateDir(plan), node, resource);
 }
 
+/** The nodes on which a resource is Primary, read from the host (nodes that are off count as not Primary). */
+export async function primaryNodes(plan: LabPlan, resource = RESOURCE): Promise<string[]> {
+  const snaps = await Promise.all(plan.nodes.map(async (n) => [n.name, await drbdSnapshot(plan, n.name, resource)] as const));
+  return snaps.filter(([, s]) => s?.role === 'Primary').map(([n]) => n);
+}
+
 /**
  * Samples the DRBD role of every node, both at once, until stopped: the witness that there are never two
  * Primaries during a test.
@@ -116,10 +122,7 @@ export class PrimaryWatcher {
 
   constructor(plan: LabPlan, everyMs = 100) {
     this.loop = (async () => {
-      const primaries = async (): Promise<string[]> => {
-        const snaps = await Promise.all(plan.nodes.map(async (n) => [n.name, await drbdSnapshot(plan, n.name)] as const));
-        return snaps.filter(([, s]) => s?.role === 'Primary').map(([n]) => n);
-      };
+      const primaries = () => primaryNodes(plan);
       while (this.running) {
         let now = await primaries();
         // Two reads are never quite simultaneous: a handover between them would look like two Primaries, a real

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Reading `crm_mon --output-as=xml` and `stonith_admin --history --output-as=xml`: pure parsers, enough for the lab
-// to know who is online, who is DC, where resources run and whom the cluster fenced.
+// to know who is online, who is DC, where resources run, which actions failed and whom the cluster fenced.
 
 export type CrmNode = { readonly name: string; readonly online: boolean; readonly unclean: boolean };
 export type CrmResource = {
@@ -18,6 +18,8 @@ export type CrmStatus = {
   readonly quorum: boolean;
   readonly nodes: readonly CrmNode[];
   readonly resources: readonly CrmResource[];
+  /** crm_mon's failed actions: the operation key and the node, e.g. ClusterIP_monitor_30000 on fo1. */
+  readonly failures: readonly { readonly op: string; readonly node: string }[];
 };
 
 function attrs(tag: string): Record<string, string> {
@@ -54,11 +56,16 @@ export function parseCrmMon(xml: string): CrmStatus {
       nodes: on,
     });
   }
+  const failures = [...xml.matchAll(/<failure\b[^>]*>/g)].map((m) => {
+    const a = attrs(m[0]);
+    return { op: a.op_key ?? '?', node: a.node ?? '?' };
+  });
   return {
     dc: dc.present === 'true' ? dc.name : undefined,
     quorum: dc.with_quorum === 'true',
     nodes,
     resources,
+    failures,
   };
 }
 

@@ -6,7 +6,7 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { controlFiles } from './plan.js';
-import { isLocked, sleep } from './sys.js';
+import { isLocked, poll } from './sys.js';
 
 export type FenceOptions = {
   readonly action: string;
@@ -137,11 +137,8 @@ export async function fence(options: FenceOptions): Promise<FenceResult> {
       if (!(await isLocked(files.alive))) return ok(`${plug} is off\n`);
       const handle = await fs.open(files.powerOff, constants.O_WRONLY | constants.O_CREAT, 0o644);
       await handle.close();
-      const end = Date.now() + options.powerTimeout * 1000;
-      while (Date.now() < end) {
-        if (!(await isLocked(files.alive))) return ok(`${plug} powered off${action === 'reboot' ? ' (it stays off until `tsha lab boot`)' : ''}\n`);
-        await sleep(100);
-      }
+      const off = await poll(options.powerTimeout * 1000, async () => ((await isLocked(files.alive)) ? undefined : true), 100);
+      if (off) return ok(`${plug} powered off${action === 'reboot' ? ' (it stays off until `tsha lab boot`)' : ''}\n`);
       return fail(`fence_tsha_lab: ${plug} still on after ${options.powerTimeout} s`);
     }
     case 'on':

@@ -32,15 +32,21 @@ export async function run(file: string, args: readonly string[], options: RunOpt
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` until it returns a value other than undefined, or throws `what` after timeoutMs. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
+/** Polls `probe` until it returns a value other than undefined; undefined when timeoutMs passes first. */
+export async function poll<T>(timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<T | undefined> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() >= end) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    if (value !== undefined || Date.now() >= end) return value;
     await sleep(everyMs);
   }
+}
+
+/** Like poll, but running out of time throws, naming `what`. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
+  const value = await poll(timeoutMs, probe, everyMs);
+  if (value === undefined) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+  return value;
 }
 
 const LOCK_BUSY = 75;

@@ -15,6 +15,7 @@ import {
   postfixPairScript,
   prepareData,
   readDataset,
+  seedLabUp,
   seedFirstScript,
   seedWebScript,
   servedBy,
@@ -24,8 +25,7 @@ import {
   waitSettled,
   writeDataset,
 } from '../../scripts/cluster/cluster.js';
-import { drbdLabExtension } from '../../scripts/drbdsim/lab-extension.js';
-import { CLUSTER_IP, boot, crash, cut, fenceHistory, heal, isOn, labDown, labUp, logTails, type LabHandle } from '../../scripts/lab/index.js';
+import { CLUSTER_IP, boot, crash, cut, fenceHistory, heal, isOn, labDown, logTails, type LabHandle } from '../../scripts/lab/index.js';
 import { ensurePostfix } from '../../scripts/mta.js';
 import { waitFor } from '../../scripts/lab/sys.js';
 
@@ -70,9 +70,8 @@ describe('the seed\'s failover cluster: scenarios in a two-node lab', function (
 
   before(async function () {
     this.timeout(300_000);
-    await labDown({ name: NAME });
     await ensurePostfix();
-    lab = await labUp({ name: NAME, nodes: 2, extensions: [drbdLabExtension([], { sizeMb: 512, privateDev: true })] });
+    lab = await seedLabUp(NAME);
     nodes = lab.plan.nodes.map((n) => n.name) as [string, string];
     const mails = await mailCount();
     await prepareData(lab, nodes[0]);

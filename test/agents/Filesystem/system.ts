@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
 import { runAgent, type AgentRun, type AgentRunOptions } from '../../helpers/agent.js';
-import { isAlive } from '../../../scripts/lab/sys.js';
+import { isAlive, poll } from '../../../scripts/lab/sys.js';
 import { parseMountinfo, type MountEntry } from '../../../agents/Filesystem/mountinfo.js';
 
 export const HEARTBEAT = '/usr/lib/ocf/resource.d/heartbeat/Filesystem';
@@ -111,12 +111,7 @@ export async function startHolder(file: string, args: readonly string[], options
 
 /** Waits (bounded) for a condition that the system reaches asynchronously, e.g. a holder settling in. */
 export async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > until) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return (await poll(ms, async () => ((await check()) ? true : undefined), 25)) === true;
 }
 
 /** Asserts an exit code, with the agent's stderr in the failure message. */

@@ -7,12 +7,13 @@
 import { expect } from 'chai';
 import { parseEvents2 } from '../../../agents/drbd/events2.js';
 import { DEFAULT_ADJUST_MASTER_SCORE, decideScoreForState, parseWeights } from '../../../agents/drbd/score.js';
-import { boot, clusterStatus, crash, labDown, labUp, logTails, type LabHandle } from '../../../scripts/lab/index.js';
+import { placement } from '../../../scripts/cluster/cluster.js';
+import { boot, crash, labDown, labUp, logTails, type LabHandle } from '../../../scripts/lab/index.js';
 import { labPlan } from '../../../scripts/lab/plan.js';
 import { waitFor } from '../../../scripts/lab/sys.js';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
 import { OCF_DIR, parseReasons } from '../../helpers/agent.js';
-import { PrimaryWatcher, RESOURCE, drbdLabExtension, drbdSnapshot } from '../../../scripts/drbdsim/lab-extension.js';
+import { PrimaryWatcher, RESOURCE, drbdLabExtension, drbdSnapshot, primaryNodes } from '../../../scripts/drbdsim/lab-extension.js';
 
 const NAME = 'dlab';
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -27,14 +28,9 @@ const SEED_LINE = (agent: string, id = 'ClusterDrbd') => [
   '--agent-validation',
 ];
 
-type Roles = { promoted: string[]; unpromoted: string[]; failed: boolean };
-
-async function roles(from?: string): Promise<Roles | undefined> {
-  const status = await clusterStatus({ name: NAME, ...(from ? { from } : {}) }).catch(() => undefined);
-  if (!status) return undefined;
-  const instances = status.resources.filter((r) => r.id === 'ClusterDrbd');
-  const on = (role: string) => instances.filter((r) => r.active && r.role === role).flatMap((r) => r.nodes).sort();
-  return { promoted: on('Promoted'), unpromoted: on('Unpromoted'), failed: instances.some((r) => r.failed) };
+async function roles(from?: string) {
+  const p = await placement(NAME, from);
+  return p && { promoted: p.promoted, unpromoted: p.unpromoted, failed: p.failed.includes('ClusterDrbd') };
 }
 
 describe('ocf:tsha:drbd in a two-node lab cluster (the seed, DRBD simulator)', function () {
@@ -250,7 +246,7 @@ describe('ocf:tsha:drbd in a two-node lab cluster (the seed, DRBD simulator)', f
         return demote;
       })();
       const sampling = (async () => {
-        const bothPrimary = async () => (await Promise.all([role(n1, 'drbdpair'), role(n2, 'drbdpair')])).every((r) => r === 'Primary');
+        const bothPrimary = async () => (await primaryNodes(plan, 'drbdpair')).length > 1;
         for (let i = 0; i < 60; i++) {
           // asked twice before counting: a handover between two reads is not two Primaries (see PrimaryWatcher)
           if ((await bothPrimary()) && (await bothPrimary())) both++;

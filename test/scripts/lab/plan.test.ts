@@ -120,6 +120,16 @@ describe('lab crm_mon and fence history parsing', () => {
     expect(history).to.deep.equal([{ target: 'fo3', action: 'off', status: 'success', delegate: 'fo1', origin: 'fo2', completed: Date.UTC(2026, 10, 26, 1, 9, 47) }]);
   });
 
+  it('reads the failed actions', () => {
+    const status = parseCrmMon(
+      '<pacemaker-result><nodes></nodes><resources></resources><failures>' +
+        '<failure op_key="ClusterIP_monitor_30000" node="fo1" exitstatus="not running" exitreason="" exitcode="7" call="12" status="complete"/>' +
+        '</failures></pacemaker-result>',
+    );
+    expect(status.failures).to.deep.equal([{ op: 'ClusterIP_monitor_30000', node: 'fo1' }]);
+    expect(parseCrmMon('<pacemaker-result><nodes></nodes><resources></resources></pacemaker-result>').failures).to.deep.equal([]);
+  });
+
   it('reports no DC while none is elected', () => {
     const status = parseCrmMon('<pacemaker-result><summary><current_dc present="false"/></summary><nodes></nodes><resources></resources></pacemaker-result>');
     expect(status.dc).to.equal(undefined);
