@@ -10,6 +10,7 @@ import type { IPaddr2Params } from './agent.js';
 import { announcerArgs, findSendUa, sendArps, sendUaArgs, startBackground, stopBackground, type Announcement } from './announce.js';
 import type { Settings } from './config.js';
 import { servedState, type Served } from './findif.js';
+import type { Link } from './ip-json.js';
 import { addAddress, deleteAddress, flushRouteCache, readLinks, setLinkUp } from './ip.js';
 import { removeFromLoopback, restoreLoopback } from './loopback.js';
 import { locate, placementFor, type Placement } from './target.js';
@@ -44,19 +45,26 @@ function requireRoot(ctx: Ctx): void {
 
 /** Checks for validate-all and before start; reads the host but changes nothing, and logs nothing on success. */
 export async function validate(ctx: Ctx): Promise<void> {
-  const s = ctx.config;
   if (ctx.meta.isClone && ctx.meta.cloneMax > 1) {
     throw OcfError.configured(
       `clone-max=${ctx.meta.cloneMax}: one address on several nodes needs CLUSTERIP, which current kernels ` +
         'removed; run IPaddr2 as a primitive (one instance)',
     );
   }
-  const p = await placementFor(ctx.exec, s, await readLinks(ctx.exec));
+  // start places the address itself, with the same checks: the host is read once
+  if (ctx.action !== 'start') await placeChecked(ctx, await readLinks(ctx.exec));
+}
+
+/** Where the address goes, and whether the tools to announce it are there. */
+async function placeChecked(ctx: Ctx, links: readonly Link[]): Promise<Placement> {
+  const s = ctx.config;
+  const p = await placementFor(ctx.exec, s, links);
   // The ARP sender is needed where the address will be started; pcs's level-0 validation does not look for it.
   const announces = s.family === 4 && !isLoopback(p.nic);
   if (announces && (ctx.action === 'start' || ctx.checkLevel >= 10) && !(await findProgram('arping', ctx.env))) {
     throw OcfError.installed('`arping` (iputils-arping) is not installed: no gratuitous ARP could be sent');
   }
+  return p;
 }
 
 async function announce(ctx: Ctx, s: Settings, a: Announcement, background: boolean): Promise<void> {
@@ -106,11 +114,11 @@ async function waitUsable(ctx: Ctx, s: Settings, p: Placement): Promise<void> {
 }
 
 export async function start(ctx: Ctx): Promise<OcfExitCode> {
+  const links = await readLinks(ctx.exec);
+  const p = await placeChecked(ctx, links);
   requireRoot(ctx);
   const s = ctx.config;
   if (s.dottedNetmask) ctx.log.warn('cidr_netmask is a dotted-quad netmask; please write the prefix length', { prefix: s.prefix });
-  const links = await readLinks(ctx.exec);
-  const p = await placementFor(ctx.exec, s, links);
   const served = servedState(links, s.family, s.ip, p.nic, p.prefix);
   if (served.state === 'ok' || served.state === 'tentative') return OcfExit.SUCCESS; // running: no ARPs
   const announcement: Announcement = { nic: p.nic, ip: s.ip, prefix: p.prefix, mode: s.arp.mode, count: s.arp.count, intervalMs: s.arp.intervalMs };
