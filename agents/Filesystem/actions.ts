@@ -334,8 +334,10 @@ async function stopMounted(ctx: Ctx, s: Settings): Promise<OcfExitCode> {
   await bestEffort(ctx, () => exec.run('sync', ['-f', dir], { timeoutMs: cap() }));
 
   // Deepest submounts first (what is mounted below us keeps us busy), then the mount itself.
-  for (const sub of mountsBelow(where.table, dir)) await unmountOne(ctx, s, exec, deadline, sub);
-  const now = await locate(s, target);
+  const below = mountsBelow(where.table, dir);
+  for (const sub of below) await unmountOne(ctx, s, exec, deadline, sub);
+  // only unmounting submounts changed the table since it was read
+  const now = below.length > 0 ? await locate(s, target) : where;
   if (now.ours) await unmountOne(ctx, s, exec, deadline, now.ours);
 
   const final = await locate(s, target);
@@ -367,7 +369,8 @@ type Namespace = { readonly id: string; readonly pid: number };
 
 async function tableOf(ns: Namespace | undefined): Promise<MountEntry[] | undefined> {
   if (!ns) return readTable();
-  const text = await fs.readFile(`/proc/${ns.pid}/mountinfo`, 'utf8').catch(() => undefined);
+  // the namespace's last process may be gone already
+  const text = await readMountinfoText(`/proc/${ns.pid}/mountinfo`).catch(() => undefined);
   return text === undefined ? undefined : parseMountinfo(text);
 }
 
@@ -462,7 +465,7 @@ async function waitForExit(deadline: Deadline, holders: readonly Holder[], delay
   for (;;) {
     let alive = 0;
     for (const holder of holders) {
-      const stat = await fs.readFile(`/proc/${holder.pid}/stat`, 'utf8').catch(() => undefined);
+      const stat = await liveProc.readFile(`/proc/${holder.pid}/stat`);
       if (stat !== undefined && !isZombieStat(stat)) alive++;
     }
     if (alive === 0 || Date.now() >= until) return;

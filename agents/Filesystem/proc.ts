@@ -34,13 +34,13 @@ export const liveProc: ProcView = {
 };
 
 /**
- * /proc/self/mountinfo, read until two reads agree: a table that changes while it is read can come out torn
- * and a mount seem to vanish (heartbeat PR #1337).
+ * A mountinfo file (this process's by default), read until two reads agree: a table that changes while it is
+ * read can come out torn and a mount seem to vanish (heartbeat PR #1337).
  */
-export async function readMountinfoText(): Promise<string> {
-  let previous = await fs.readFile('/proc/self/mountinfo', 'utf8');
+export async function readMountinfoText(file = '/proc/self/mountinfo'): Promise<string> {
+  let previous = await fs.readFile(file, 'utf8');
   for (let i = 0; i < 5; i++) {
-    const next = await fs.readFile('/proc/self/mountinfo', 'utf8');
+    const next = await fs.readFile(file, 'utf8');
     if (next === previous) return next;
     previous = next;
   }
