@@ -11,9 +11,9 @@ import { OcfError, errorMessage } from '../../lib/ocf/errors.js';
 import type { ExecResult } from '../../lib/exec.js';
 import { metaProblems } from './meta-checks.js';
 import { connectedAndSettled, deriveFacts, disksSettled, type DrbdState } from './model.js';
-import { decideScoreForState, parseWeights } from './score.js';
+import { decideScoreForState } from './score.js';
 import { DRBD_RC, Drbd, failure, parseLocatePromoted, type Ctx } from './tools.js';
-import { compareVersions, formatVersion, parseVersion } from './version.js';
+import { compareVersions, formatVersion } from './version.js';
 
 // Time kept back at the end of start, stop and promote for the score and the exit reason.
 const RESERVE_MS = 2000;
@@ -44,9 +44,7 @@ async function updateScore(ctx: Ctx, drbd: Drbd, state: DrbdState): Promise<void
   if (mode === 'unexpected' && facts && !facts.primary && facts.somePeerPrimary) {
     removeIfPeerPrimary = (await promotedPerPacemaker(ctx))?.length === 0;
   }
-  const parsed = parseWeights(ctx.params.adjust_master_score);
-  if (!parsed.ok) throw OcfError.configured(parsed.problem);
-  const decision = decideScoreForState(state, parsed.weights, removeIfPeerPrimary);
+  const decision = decideScoreForState(state, ctx.config.weights, removeIfPeerPrimary);
   ctx.log.debug('promotion score', { decision });
   if (decision.action === 'set') await setPromotionScore(ctx.exec, ctx.log, decision.score);
   else if (decision.action === 'delete') await deletePromotionScore(ctx.exec, ctx.log);
@@ -70,8 +68,7 @@ async function maybeOutdateSelf(ctx: Ctx, drbd: Drbd): Promise<void> {
 async function checkModuleVersion(ctx: Ctx, drbd: Drbd): Promise<void> {
   const kernel = await drbd.kernel();
   if (!kernel) throw OcfError.installed('DRBD kernel module not available');
-  const ge = parseVersion(ctx.params.require_drbd_module_version_ge);
-  const lt = parseVersion(ctx.params.require_drbd_module_version_lt);
+  const { moduleGe: ge, moduleLt: lt } = ctx.config;
   if (ge && compareVersions(kernel, ge) < 0) {
     throw OcfError.installed(`DRBD kernel module ${formatVersion(kernel)} is older than \`require_drbd_module_version_ge\` ${formatVersion(ge)}`);
   }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { defineAgent } from '../../lib/ocf/agent.js';
 import { demote, monitor, notify, promote, reload, start, stop, validate } from './actions.js';
-import { drbdParams } from './params.js';
+import { configure, drbdParams } from './params.js';
 
 export const drbd = defineAgent({
   name: 'drbd',
@@ -31,6 +31,7 @@ export const drbd = defineAgent({
       ],
     },
   },
+  configure,
   validate,
   validateTimeout: '30s',
 });

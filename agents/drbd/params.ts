@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // ocf:linbit:drbd's parameters that still make sense, with its names and defaults (reference drbd.md §2).
-import { param } from '../../lib/ocf/params.js';
-import { DEFAULT_ADJUST_MASTER_SCORE, parseWeights } from './score.js';
-import { parseVersion } from './version.js';
+import { OcfError } from '../../lib/ocf/errors.js';
+import { param, type Params } from '../../lib/ocf/params.js';
+import { DEFAULT_ADJUST_MASTER_SCORE, parseWeights, type ScoreWeights } from './score.js';
+import { parseVersion, type Version } from './version.js';
 
 // drbd.ocf's charset for resource names and configuration paths.
 const SAFE_NAME = /^[-%+./0-9:=@A-Z_a-z]+$/;
@@ -95,3 +96,20 @@ export const drbdParams = {
 } as const;
 
 export type DrbdParams = typeof drbdParams;
+
+/** The parameters that need parsing, parsed once before every action (their declarations already checked them). */
+export type DrbdConfig = {
+  readonly weights: ScoreWeights;
+  readonly moduleGe: Version | undefined;
+  readonly moduleLt: Version | undefined;
+};
+
+export function configure(params: Params<DrbdParams>): DrbdConfig {
+  const weights = parseWeights(params.adjust_master_score);
+  if (!weights.ok) throw OcfError.configured(weights.problem);
+  return {
+    weights: weights.weights,
+    moduleGe: parseVersion(params.require_drbd_module_version_ge),
+    moduleLt: parseVersion(params.require_drbd_module_version_lt),
+  };
+}

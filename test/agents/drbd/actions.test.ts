@@ -4,7 +4,7 @@
 // the simulator and a real Pacemaker is in cluster.test.ts.)
 import { expect } from 'chai';
 import { demote, monitor, notify, promote, stop } from '../../../agents/drbd/actions.js';
-import { drbdParams } from '../../../agents/drbd/params.js';
+import { configure, drbdParams } from '../../../agents/drbd/params.js';
 import type { Ctx } from '../../../agents/drbd/tools.js';
 import { createDeadline } from '../../../lib/deadline.js';
 import type { Exec, ExecResult, WatchResult } from '../../../lib/exec.js';
@@ -66,7 +66,7 @@ function ctx(action: string, drbd: ScriptedDrbd, env: Record<string, string> = {
     action,
     instance: 'ClusterDrbd',
     params: parsed.value,
-    config: undefined,
+    config: configure(parsed.value),
     meta,
     isProbe: action === 'monitor' && meta.interval === 0,
     checkLevel: 0,
