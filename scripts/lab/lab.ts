@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { constants, openSync, closeSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isWithin, parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
 import { parseCrmMon, parseFenceHistory, type CrmStatus, type FenceEvent } from './crm.js';
 import { ensureFenceAgent } from './install.js';
 import {
@@ -305,12 +306,8 @@ export async function labDown(ref: LabRef = {}): Promise<DownReport> {
 
 /** Host mount points inside `dir`, deepest first. */
 export async function hostMountsUnder(dir: string): Promise<string[]> {
-  const table = await readFile('/proc/self/mountinfo', 'utf8');
-  const points = table
-    .split('\n')
-    .map((line) => line.split(' ')[4] ?? '')
-    .map((p) => p.replace(/\\040/g, ' '))
-    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+  const table = parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
+  const points = table.map((e) => e.mountPoint).filter((p) => isWithin(p, dir));
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 

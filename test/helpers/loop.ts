@@ -6,6 +6,7 @@ import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { entryDev, parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
 
 export type LoopOptions = {
   /** Image size in MiB (sparse); xfs needs at least 300. */
@@ -45,15 +46,17 @@ export async function blockDevNumber(device: string): Promise<string> {
 /** Mount points where the device is mounted, deepest first (safe unmount order). */
 export async function mountPointsOf(device: string): Promise<string[]> {
   const dev = await blockDevNumber(device).catch(() => undefined);
-  const table = await readFile('/proc/self/mountinfo', 'utf8');
-  const points: string[] = [];
-  for (const line of table.split('\n')) {
-    const f = line.split(' ');
-    const dash = f.indexOf('-', 6);
-    const source = dash > 0 ? f[dash + 2] : undefined;
-    if ((dev !== undefined && f[2] === dev) || source === device) points.push((f[4] ?? '').replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
-  }
+  const table = parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
+  const points = table.filter((e) => (dev !== undefined && entryDev(e) === dev) || e.source === device).map((e) => e.mountPoint);
   return points.sort((a, b) => b.length - a.length);
+}
+
+/** Unmounts each mount point in turn, lazily where a plain umount fails (test clean-up must not get stuck). */
+export async function unmountAll(points: readonly string[]): Promise<void> {
+  for (const point of points) {
+    const result = await execa('umount', [point], { reject: false });
+    if (result.exitCode !== 0) await execa('umount', ['-l', point], { reject: false });
+  }
 }
 
 export async function createLoop(options: LoopOptions = {}): Promise<LoopDevice> {
@@ -81,10 +84,7 @@ export async function createLoop(options: LoopOptions = {}): Promise<LoopDevice>
     async dispose() {
       if (disposed) return;
       disposed = true;
-      for (const point of await mountPointsOf(device)) {
-        const result = await execa('umount', [point], { reject: false });
-        if (result.exitCode !== 0) await execa('umount', ['-l', point], { reject: false });
-      }
+      await unmountAll(await mountPointsOf(device));
       // The kernel can hold the device a moment after umount; retry the detach briefly.
       for (let i = 0; i < 20; i++) {
         const result = await execa('losetup', ['-d', device], { reject: false });

@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
 import { runAgent, type AgentRun, type AgentRunOptions } from '../../helpers/agent.js';
 import { isAlive, poll } from '../../../scripts/lab/sys.js';
+import { unmountAll } from '../../helpers/loop.js';
 import { parseMountinfo, type MountEntry } from '../../../agents/Filesystem/mountinfo.js';
 
 export const HEARTBEAT = '/usr/lib/ocf/resource.d/heartbeat/Filesystem';
@@ -48,10 +49,7 @@ export async function mountsUnder(dir: string): Promise<MountEntry[]> {
 /** Unmounts everything under dir (deepest first, lazily as a last resort) and removes it. */
 export async function removeScratch(dir: string): Promise<void> {
   const mounts = (await mountsUnder(dir)).sort((a, b) => b.mountPoint.length - a.mountPoint.length);
-  for (const m of mounts) {
-    const r = await execa('umount', [m.mountPoint], { reject: false });
-    if (r.exitCode !== 0) await execa('umount', ['-l', m.mountPoint], { reject: false });
-  }
+  await unmountAll(mounts.map((m) => m.mountPoint));
   await rm(dir, { recursive: true, force: true });
 }
 
