@@ -1,22 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { promises as fs, type BigIntStats } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { ActionContext } from '../../lib/ocf/agent.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
-import { OcfError, errorMessage, isOcfError } from '../../lib/ocf/errors.js';
-import { findProgram } from '../../lib/binaries.js';
+import { OcfError, errorMessage } from '../../lib/ocf/errors.js';
 import { createDeadline, sleepWithin, type Deadline } from '../../lib/deadline.js';
 import { createExec, firstLine, type Exec } from '../../lib/exec.js';
-import type { FilesystemParams } from './agent.js';
 import { byTagPath, describeSpec } from './device.js';
 import { findHolders, isZombieStat, type Holder } from './holders.js';
 import { isLocalOnly, isNetwork, kernelName, parseProcFilesystems, sameType, wantsFsck } from './fstypes.js';
 import { entryDev, isWithin, mountsAt, mountsBelow, parseMountinfo, topMountAt, type MountEntry } from './mountinfo.js';
 import { liveProc, readMountinfoText, selfAndAncestors, splitDev } from './proc.js';
-import type { Settings } from './settings.js';
-
-type Ctx = ActionContext<FilesystemParams, Settings>;
+import type { Config, Ctx } from './params.js';
 
 const SUPPORTED_DEPTHS = new Set([0, 10, 20]);
 // heartbeat's fast_stop budget per unmount.
@@ -54,7 +48,7 @@ async function realpathOrSelf(file: string): Promise<string> {
 }
 
 /** UUID= / LABEL= through udev's links, else libblkid (there is no udev in containers). */
-async function resolveTag(ctx: Ctx, spec: Settings['spec']): Promise<string | undefined> {
+async function resolveTag(ctx: Ctx, spec: Config['spec']): Promise<string | undefined> {
   const link = byTagPath(spec);
   if (link && (await statOrUndefined(link))) return realpathOrSelf(link);
   if (spec.kind !== 'uuid' && spec.kind !== 'label') return undefined;
@@ -68,7 +62,7 @@ async function resolveTag(ctx: Ctx, spec: Settings['spec']): Promise<string | un
   }
 }
 
-async function resolveTarget(ctx: Ctx, s: Settings): Promise<Target> {
+async function resolveTarget(ctx: Ctx, s: Config): Promise<Target> {
   const spec = s.spec;
   if (spec.kind === 'source') return { dev: undefined, sources: new Set([spec.source, spec.source.replace(/\/+$/, '')]), mountSource: spec.source };
   if (s.cls === 'bind' && spec.kind === 'path') {
@@ -85,7 +79,7 @@ async function resolveTarget(ctx: Ctx, s: Settings): Promise<Target> {
   return { dev: st.isBlockDevice() ? splitDev(st.rdev) : undefined, sources, mountSource: file };
 }
 
-function isOurs(entry: MountEntry, target: Target, s: Settings): boolean {
+function isOurs(entry: MountEntry, target: Target, s: Config): boolean {
   if (s.cls === 'bind') return target.dev !== undefined && entryDev(entry) === target.dev;
   if (s.cls === 'block') {
     // btrfs reports an anonymous 0:N device, so the source name is the fallback.
@@ -110,14 +104,15 @@ async function readTable(): Promise<MountEntry[]> {
  * Finds the directory in the mount table. The configured path is looked up first, without touching the
  * filesystem (a dead NFS server hangs realpath); only when nothing is there is a symlinked path resolved.
  */
-async function locate(s: Settings, target: Target): Promise<Located> {
+async function locate(ctx: Ctx, target: Target): Promise<Located> {
   const table = await readTable();
-  const find = (dir: string) => mountsAt(table, dir).reverse().find((e) => isOurs(e, target, s));
-  let ours = find(s.directory);
-  let directory = s.directory;
-  if (!ours && topMountAt(table, s.directory) === undefined) {
-    const real = await realpathOrSelf(s.directory);
-    if (real !== s.directory) {
+  const find = (dir: string) => mountsAt(table, dir).reverse().find((e) => isOurs(e, target, ctx.config));
+  const configured = ctx.params.directory;
+  let ours = find(configured);
+  let directory = configured;
+  if (!ours && topMountAt(table, configured) === undefined) {
+    const real = await realpathOrSelf(configured);
+    if (real !== configured) {
       directory = real;
       ours = find(real);
     }
@@ -143,18 +138,15 @@ export async function validate(ctx: Ctx): Promise<void> {
   if (ctx.action !== 'validate-all' || ctx.checkLevel < 10) return;
   // Level 10 looks at this node, still without changing anything.
   await requireKernelType(s, false, ctx);
-  for (const program of ['mount', 'umount']) {
-    if (!(await findProgram(program, ctx.env))) throw OcfError.installed(`\`${program}\` is not installed`);
-  }
   if (s.cls === 'block' || s.cls === 'bind') {
     const target = await resolveTarget(ctx, s);
     if (target.mountSource === undefined) throw OcfError.installed(`device ${ctx.params.device} does not exist`);
   }
-  const st = await statOrUndefined(s.directory);
-  if (st && !st.isDirectory()) throw OcfError.args(`directory ${s.directory} exists and is not a directory`);
+  const st = await statOrUndefined(ctx.params.directory);
+  if (st && !st.isDirectory()) throw OcfError.args(`directory ${ctx.params.directory} exists and is not a directory`);
 }
 
-async function requireKernelType(s: Settings, load: boolean, ctx: Ctx): Promise<void> {
+async function requireKernelType(s: Config, load: boolean, ctx: Ctx): Promise<void> {
   const name = kernelName(s.fstype);
   if (name === undefined) return;
   const known = async () => parseProcFilesystems(await fs.readFile('/proc/filesystems', 'utf8')).has(name);
@@ -177,7 +169,7 @@ async function requireKernelType(s: Settings, load: boolean, ctx: Ctx): Promise<
 export async function start(ctx: Ctx): Promise<OcfExitCode> {
   const s = ctx.config;
   const target = await resolveTarget(ctx, s);
-  const where = await locate(s, target);
+  const where = await locate(ctx, target);
   if (where.ours) {
     ctx.log.info('already mounted', { device: ctx.params.device, directory: where.directory });
     return OcfExit.SUCCESS;
@@ -225,13 +217,13 @@ export async function start(ctx: Ctx): Promise<OcfExitCode> {
     if (!transient || !(await sleepWithin(ctx.deadline, MOUNT_RETRY_MS))) throw OcfError.generic(`cannot mount ${ctx.params.device} on ${dir}: ${detail}`);
     ctx.log.info('mount busy, retrying', { attempt, detail });
   }
-  const after = await locate(s, target);
+  const after = await locate(ctx, target);
   if (!after.ours) throw OcfError.generic(`mount of ${ctx.params.device} on ${dir} succeeded but the mount table does not show it`);
   ctx.log.info('mounted', { device: ctx.params.device, directory: dir, fstype: s.fstype });
   return OcfExit.SUCCESS;
 }
 
-async function runFsck(ctx: Ctx, s: Settings, device: string): Promise<void> {
+async function runFsck(ctx: Ctx, s: Config, device: string): Promise<void> {
   const result = await ctx.exec.run('fsck', ['-p', '-t', s.fstype, device]);
   // fsck(8): 0 clean, 1 errors corrected, 2 reboot advised (not for an unmounted fs); 4 and up: not fixed.
   if (result.timedOut || result.exitCode === undefined || result.exitCode >= 4) {
@@ -250,9 +242,9 @@ export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
   return monitorMounted(ctx, s);
 }
 
-async function monitorMounted(ctx: Ctx, s: Settings): Promise<OcfExitCode> {
+async function monitorMounted(ctx: Ctx, s: Config): Promise<OcfExitCode> {
   const target = await resolveTarget(ctx, s);
-  const where = await locate(s, target);
+  const where = await locate(ctx, target);
   if (!where.ours) {
     const other = topMountAt(where.table, where.directory);
     if (other && !ctx.isProbe) {
@@ -267,7 +259,7 @@ async function monitorMounted(ctx: Ctx, s: Settings): Promise<OcfExitCode> {
 }
 
 /** Depth 10: one direct (uncached) read of the device proves it still answers. */
-async function readDevice(ctx: Ctx, s: Settings, target: Target): Promise<void> {
+async function readDevice(ctx: Ctx, s: Config, target: Target): Promise<void> {
   if (s.cls !== 'block' || target.mountSource === undefined) {
     ctx.log.debug('depth 10 read skipped: no block device', { fstype: s.fstype });
     return;
@@ -280,15 +272,15 @@ async function readDevice(ctx: Ctx, s: Settings, target: Target): Promise<void> 
 
 function statusFilePath(ctx: Ctx, dir: string): string {
   const clone = ctx.meta.clone === undefined ? '' : `_${ctx.meta.clone}`;
-  const name = `${ctx.params.statusfile_prefix}${ctx.instance.replace(/[/:]/g, '_')}${clone}_${os.hostname()}`;
+  const name = `${ctx.params.statusfile_prefix}${ctx.instance.replace(/[/:]/g, '_')}${clone}_${ctx.node}`;
   return path.join(dir, name);
 }
 
 /** Depth 20: a 4 KiB block written synchronously and read back, through commands that the deadline can kill. */
-async function writeStatusFile(ctx: Ctx, s: Settings, dir: string): Promise<void> {
+async function writeStatusFile(ctx: Ctx, s: Config, dir: string): Promise<void> {
   const file = statusFilePath(ctx, dir);
   const direct = s.cls === 'block';
-  const stamp = `${ctx.instance} ${os.hostname()} ${new Date().toISOString()} ${process.pid}\n`;
+  const stamp = `${ctx.instance} ${ctx.node} ${new Date().toISOString()} ${process.pid}\n`;
   const block = stamp.padEnd(4096, '.');
   const fail = (what: string, detail: string) => {
     throw OcfError.generic(`status file ${file}: ${what} failed: ${detail}`);
@@ -305,20 +297,12 @@ async function writeStatusFile(ctx: Ctx, s: Settings, dir: string): Promise<void
 // ---------------------------------------------------------------------------------------------------------------
 // stop
 
+// What stop meets of a broken environment (a missing umount, say) the pipeline answers with 1: see the agent's
+// stopWhenBroken.
 export async function stop(ctx: Ctx): Promise<OcfExitCode> {
   const s = ctx.config;
-  try {
-    return await stopMounted(ctx, s);
-  } catch (error) {
-    // A stop that fails means fencing: never for a missing helper program (heartbeat returns 5 here).
-    if (isOcfError(error) && error.code !== OcfExit.ERR_GENERIC) throw OcfError.generic(error.reason, error);
-    throw error;
-  }
-}
-
-async function stopMounted(ctx: Ctx, s: Settings): Promise<OcfExitCode> {
   const target = await resolveTarget(ctx, s);
-  const where = await locate(s, target);
+  const where = await locate(ctx, target);
   if (!where.ours) {
     const other = topMountAt(where.table, where.directory);
     if (other) ctx.log.info('not mounted here; leaving the other mount alone', { mounted: describeMount(other), directory: where.directory });
@@ -337,10 +321,10 @@ async function stopMounted(ctx: Ctx, s: Settings): Promise<OcfExitCode> {
   const below = mountsBelow(where.table, dir);
   for (const sub of below) await unmountOne(ctx, s, exec, deadline, sub);
   // only unmounting submounts changed the table since it was read
-  const now = below.length > 0 ? await locate(s, target) : where;
+  const now = below.length > 0 ? await locate(ctx, target) : where;
   if (now.ours) await unmountOne(ctx, s, exec, deadline, now.ours);
 
-  const final = await locate(s, target);
+  const final = await locate(ctx, target);
   if (final.ours) throw OcfError.generic(`${ctx.params.device} is still mounted on ${dir}`);
   if (s.cls === 'block' && target.dev !== undefined) await releaseOtherNamespaces(ctx, s, exec, deadline, target.dev);
   ctx.log.info('unmounted', { device: ctx.params.device, directory: dir });
@@ -375,10 +359,11 @@ async function tableOf(ns: Namespace | undefined): Promise<MountEntry[] | undefi
 }
 
 /** umount until the mount is gone; when busy, signal the processes that hold it (if allowed) in rounds. */
-async function unmountOne(ctx: Ctx, s: Settings, exec: Exec, deadline: Deadline, entry: MountEntry, ns?: Namespace): Promise<void> {
+async function unmountOne(ctx: Ctx, s: Config, exec: Exec, deadline: Deadline, entry: MountEntry, ns?: Namespace): Promise<void> {
   const mountPoint = entry.mountPoint;
   const where = ns ? `${mountPoint} (mount namespace of pid ${ns.pid})` : mountPoint;
-  const rounds = [...s.termSignals, ...s.killSignals];
+  const rounds = [...ctx.params.term_signals, ...ctx.params.kill_signals];
+  const signalDelayMs = ctx.params.signal_delay * 1000;
   let round = 0;
   let lastError = '';
   for (;;) {
@@ -403,7 +388,7 @@ async function unmountOne(ctx: Ctx, s: Settings, exec: Exec, deadline: Deadline,
       matchByDevice: s.cls !== 'bind',
       ...(ns ? { namespace: ns.id, onlyNamespace: true } : {}),
     });
-    if (!s.forceUnmount) {
+    if (!ctx.params.force_unmount) {
       const who = holders.length > 0 ? `; held by ${holders.map((h) => `${h.pid} (${h.command.slice(0, 24)})`).join(', ')}` : '';
       throw OcfError.generic(`cannot unmount ${where}: target is busy and force_unmount=false, no process signalled${who}`.slice(0, 300));
     }
@@ -418,7 +403,7 @@ async function unmountOne(ctx: Ctx, s: Settings, exec: Exec, deadline: Deadline,
       }
       // Busy without a process (a loop device or an export on it): wait and retry while time is left.
       ctx.log.warn('filesystem busy but no process holds it', { mountPoint: where });
-      if (!(await sleepWithin(deadline, Math.max(200, s.signalDelayMs)))) throw OcfError.generic(`cannot unmount ${where}: ${lastError}, no process found holding it`);
+      if (!(await sleepWithin(deadline, Math.max(200, signalDelayMs)))) throw OcfError.generic(`cannot unmount ${where}: ${lastError}, no process found holding it`);
       continue;
     }
     for (const holder of holders) {
@@ -429,7 +414,7 @@ async function unmountOne(ctx: Ctx, s: Settings, exec: Exec, deadline: Deadline,
         // gone already
       }
     }
-    await waitForExit(deadline, holders, s.signalDelayMs);
+    await waitForExit(deadline, holders, signalDelayMs);
   }
 }
 
@@ -439,7 +424,7 @@ async function unmountOne(ctx: Ctx, s: Settings, exec: Exec, deadline: Deadline,
  * (DRBD cannot demote) and the log is not written back. Each namespace that still shows the device gets it
  * unmounted too, with the same rules for busy processes.
  */
-async function releaseOtherNamespaces(ctx: Ctx, s: Settings, exec: Exec, deadline: Deadline, dev: string): Promise<void> {
+async function releaseOtherNamespaces(ctx: Ctx, s: Config, exec: Exec, deadline: Deadline, dev: string): Promise<void> {
   const own = await liveProc.readlink('/proc/self/ns/mnt');
   const namespaces = new Map<string, number>();
   for (const pid of await liveProc.pids()) {

@@ -4,7 +4,12 @@
 import { sleepWithin, type Deadline } from '../../lib/deadline.js';
 import type { Exec } from '../../lib/exec.js';
 import type { Logger } from '../../lib/log.js';
-import type { ArpMode } from './config.js';
+
+/** Gratuitous ARP requests (arping -U) or replies (arping -A). */
+export type ArpMode = 'unsolicited' | 'answer';
+
+/** arp_sender's meaning: send_arp and libnet_arping, heartbeat's other senders, behave as iputils_arping. */
+export const arpMode = (sender: string): ArpMode => (sender === 'iputils_arping_answer' ? 'answer' : 'unsolicited');
 
 export type Announcement = {
   readonly nic: string;

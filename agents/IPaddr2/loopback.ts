@@ -2,15 +2,11 @@
 // lvs_support: an LVS direct-routing real server holds the service address on lo; the node that takes the
 // address over removes it from lo on start and puts it back on stop (heartbeat's remove_conflicting_loopback /
 // restore_loopback, with the saved address in a state file).
-import type { ActionContext } from '../../lib/ocf/agent.js';
 import { readState, removeState, stateDir, writeState } from '../../lib/state.js';
-import type { IPaddr2Params } from './agent.js';
-import type { Settings } from './config.js';
 import { holders } from './findif.js';
 import { addArgs, deleteAddress } from './ip.js';
 import type { Link } from './ip-json.js';
-
-type Ctx = ActionContext<IPaddr2Params, Settings>;
+import type { Ctx } from './params.js';
 type Saved = { readonly prefix: number; readonly broadcast?: string; readonly label?: string };
 
 export async function removeFromLoopback(ctx: Ctx, links: readonly Link[], ip: string, file: string): Promise<void> {

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Where the address goes (start) or is looked for (monitor, stop): configuration plus what the host shows.
-import type { Exec } from '../../lib/exec.js';
 import { OcfError } from '../../lib/ocf/errors.js';
-import { fullLabel, type Settings } from './config.js';
 import { defaultBroadcast, findInterface, holders } from './findif.js';
 import type { Link } from './ip-json.js';
 import { routesMatching } from './ip.js';
+import { fullLabel, type Ctx } from './params.js';
 
 export type Placement = {
   readonly nic: string;
@@ -25,25 +24,29 @@ export type Location = { readonly nic: string; readonly prefix: number | undefin
  * heartbeat's findif: the configured nic (which must exist) or the interface whose connected subnet holds ip,
  * with cidr_netmask or else that subnet's prefix (undefined when no subnet on the configured nic holds ip).
  */
-async function findif(exec: Exec, s: Settings, links: readonly Link[]): Promise<Location | undefined> {
-  if (s.nic !== undefined) {
-    requireNic(links, s.nic);
-    if (s.prefix !== undefined) return { nic: s.nic, prefix: s.prefix };
-    const found = findInterface(await routesMatching(exec, s.family, s.ip, undefined), s.family, s.nic);
-    return { nic: s.nic, prefix: found?.prefix };
+async function findif(ctx: Ctx, links: readonly Link[]): Promise<Location | undefined> {
+  const { family, address } = ctx.params.ip;
+  const { prefix } = ctx.config;
+  const nic = ctx.params.nic?.name;
+  if (nic !== undefined) {
+    requireNic(links, nic);
+    if (prefix !== undefined) return { nic, prefix };
+    const found = findInterface(await routesMatching(ctx.exec, family, address, undefined), family, nic);
+    return { nic, prefix: found?.prefix };
   }
-  const found = findInterface(await routesMatching(exec, s.family, s.ip, s.prefix), s.family);
-  return found && { nic: found.nic, prefix: s.prefix ?? found.prefix };
+  const found = findInterface(await routesMatching(ctx.exec, family, address, prefix), family);
+  return found && { nic: found.nic, prefix: prefix ?? found.prefix };
 }
 
 /** For start and validate-all: every value ip addr add needs, or OCF_ERR_CONFIGURED with the reason. */
-export async function placementFor(exec: Exec, s: Settings, links: readonly Link[]): Promise<Placement> {
-  const where = await findif(exec, s, links);
-  if (!where) throw OcfError.configured(`no interface has a connected subnet holding ${s.ip}; set nic and cidr_netmask`);
+export async function placementFor(ctx: Ctx, links: readonly Link[]): Promise<Placement> {
+  const { family, address } = ctx.params.ip;
+  const where = await findif(ctx, links);
+  if (!where) throw OcfError.configured(`no interface has a connected subnet holding ${address}; set nic and cidr_netmask`);
   const { nic, prefix } = where;
-  if (prefix === undefined) throw OcfError.configured(`no subnet connected to ${nic} holds ${s.ip}; set cidr_netmask`);
-  const label = s.label === undefined ? undefined : fullLabel(nic, s.label);
-  const broadcast = s.family === 4 ? (s.broadcast ?? defaultBroadcast(links, nic, s.ip, prefix)) : undefined;
+  if (prefix === undefined) throw OcfError.configured(`no subnet connected to ${nic} holds ${address}; set cidr_netmask`);
+  const label = ctx.config.label === undefined ? undefined : fullLabel(nic, ctx.config.label);
+  const broadcast = family === 4 ? (ctx.config.broadcast ?? defaultBroadcast(links, nic, address, prefix)) : undefined;
   return { nic, prefix, broadcast, label };
 }
 
@@ -52,9 +55,10 @@ export async function placementFor(exec: Exec, s: Settings, links: readonly Link
  * it), fall back to any prefix on the configured nic, or to the interface that holds the address; undefined when
  * the address is nowhere.
  */
-export async function locate(exec: Exec, s: Settings, links: readonly Link[]): Promise<Location | undefined> {
-  const found = await findif(exec, s, links);
+export async function locate(ctx: Ctx, links: readonly Link[]): Promise<Location | undefined> {
+  const found = await findif(ctx, links);
   if (found) return found;
-  const held = holders(links, s.family, s.ip).find((h) => h.link.name !== 'lo' && (s.prefix === undefined || h.address.prefix === s.prefix));
+  const { prefix } = ctx.config;
+  const held = holders(links, ctx.params.ip.family, ctx.params.ip.address).find((h) => h.link.name !== 'lo' && (prefix === undefined || h.address.prefix === prefix));
   return held ? { nic: held.link.name, prefix: held.address.prefix } : undefined;
 }

@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-import os from 'node:os';
-import type { ActionContext } from '../../lib/ocf/agent.js';
-import type { Params } from '../../lib/ocf/params.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
-import { OcfError, errorMessage } from '../../lib/ocf/errors.js';
-import { findProgram } from '../../lib/binaries.js';
+import { errorMessage } from '../../lib/ocf/errors.js';
 import { readState, removeState, stateDir, stateFileName, writeState } from '../../lib/state.js';
-import type { MailToParams } from './agent.js';
-import { buildMessage, parseRecipients, type Event } from './mail.js';
-
-type Ctx = ActionContext<MailToParams, MailToConfig>;
-type MailToConfig = { readonly recipients: readonly string[] };
+import { buildMessage, type Event } from './mail.js';
+import type { Ctx } from './params.js';
 
 // Leave the end of the operation's budget for the state file and the exit code, whatever the MTA does.
 const MAIL_RESERVE_MS = 300;
@@ -19,20 +12,13 @@ function stateName(ctx: Ctx): string {
   return stateFileName('MailTo', ctx.instance);
 }
 
-/** The recipients, split and checked once, before every action (a malformed one fails start and validate-all). */
-export function configure(params: Params<MailToParams>): MailToConfig {
-  const recipients = parseRecipients(params.email);
-  if (!recipients.ok) throw OcfError.configured(recipients.problem);
-  return { recipients: recipients.list };
-}
-
 async function sendMail(ctx: Ctx, event: Event): Promise<void> {
-  const { recipients } = ctx.config;
+  const recipients = ctx.params.email;
   const message = buildMessage({
     recipients,
     subject: ctx.params.subject,
     event,
-    node: os.hostname(),
+    node: ctx.node,
     resource: ctx.instance,
     date: new Date(),
   });
@@ -49,7 +35,7 @@ async function sendMail(ctx: Ctx, event: Event): Promise<void> {
 export async function start(ctx: Ctx): Promise<OcfExitCode> {
   const dir = stateDir(ctx.env);
   if ((await readState(dir, stateName(ctx))) !== undefined) return OcfExit.SUCCESS;
-  await writeState(dir, stateName(ctx), `${JSON.stringify({ started: new Date().toISOString(), node: os.hostname() })}\n`);
+  await writeState(dir, stateName(ctx), `${JSON.stringify({ started: new Date().toISOString(), node: ctx.node })}\n`);
   await sendMail(ctx, 'start');
   return OcfExit.SUCCESS;
 }
@@ -65,10 +51,4 @@ export async function stop(ctx: Ctx): Promise<OcfExitCode> {
 
 export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
   return (await readState(stateDir(ctx.env), stateName(ctx))) === undefined ? OcfExit.NOT_RUNNING : OcfExit.SUCCESS;
-}
-
-/** Level 0 checks the parameters alone (done by their declaration); level 10 also wants a sendmail program. */
-export async function validate(ctx: Ctx): Promise<void> {
-  if (ctx.action !== 'validate-all' || ctx.checkLevel < 10) return;
-  if (!(await findProgram('sendmail', ctx.env))) throw OcfError.installed('`sendmail` is not installed (postfix, exim or msmtp provides it)');
 }

@@ -3,8 +3,6 @@
 // by wfc_timeout and the operation's deadline; retries of refused state changes wait for the next state change.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import os from 'node:os';
-import { findProgram } from '../../lib/binaries.js';
 import { deletePromotionScore, setPromotionScore } from '../../lib/crm.js';
 import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
 import { OcfError, errorMessage } from '../../lib/ocf/errors.js';
@@ -12,7 +10,8 @@ import type { ExecResult } from '../../lib/exec.js';
 import { metaProblems } from './meta-checks.js';
 import { connectedAndSettled, deriveFacts, disksSettled, type DrbdState } from './model.js';
 import { decideScoreForState } from './score.js';
-import { DRBD_RC, Drbd, failure, parseLocatePromoted, type Ctx } from './tools.js';
+import type { Ctx } from './params.js';
+import { DRBD_RC, Drbd, failure, parseLocatePromoted } from './tools.js';
 import { compareVersions, formatVersion } from './version.js';
 
 // Time kept back at the end of start, stop and promote for the score and the exit reason.
@@ -44,7 +43,7 @@ async function updateScore(ctx: Ctx, drbd: Drbd, state: DrbdState): Promise<void
   if (mode === 'unexpected' && facts && !facts.primary && facts.somePeerPrimary) {
     removeIfPeerPrimary = (await promotedPerPacemaker(ctx))?.length === 0;
   }
-  const decision = decideScoreForState(state, ctx.config.weights, removeIfPeerPrimary);
+  const decision = decideScoreForState(state, ctx.params.adjust_master_score, removeIfPeerPrimary);
   ctx.log.debug('promotion score', { decision });
   if (decision.action === 'set') await setPromotionScore(ctx.exec, ctx.log, decision.score);
   else if (decision.action === 'delete') await deletePromotionScore(ctx.exec, ctx.log);
@@ -57,7 +56,7 @@ async function updateScore(ctx: Ctx, drbd: Drbd, state: DrbdState): Promise<void
 /** Marks the local data Outdated when the notification data names another node as Promoted. */
 async function maybeOutdateSelf(ctx: Ctx, drbd: Drbd): Promise<void> {
   if (!ctx.params.stop_outdates_secondary) return;
-  const me = os.hostname().toLowerCase();
+  const me = ctx.node.toLowerCase();
   const others = ctx.meta.notifyData.promoted.uname.filter((n) => n.toLowerCase() !== me);
   if (others.length === 0) return;
   const result = await drbd.adm(['outdate', drbd.resource]);
@@ -68,11 +67,12 @@ async function maybeOutdateSelf(ctx: Ctx, drbd: Drbd): Promise<void> {
 async function checkModuleVersion(ctx: Ctx, drbd: Drbd): Promise<void> {
   const kernel = await drbd.kernel();
   if (!kernel) throw OcfError.installed('DRBD kernel module not available');
-  const { moduleGe: ge, moduleLt: lt } = ctx.config;
-  if (ge && compareVersions(kernel, ge) < 0) {
+  const ge = ctx.params.require_drbd_module_version_ge;
+  const lt = ctx.params.require_drbd_module_version_lt;
+  if (compareVersions(kernel, ge) < 0) {
     throw OcfError.installed(`DRBD kernel module ${formatVersion(kernel)} is older than \`require_drbd_module_version_ge\` ${formatVersion(ge)}`);
   }
-  if (lt && compareVersions(kernel, lt) >= 0) {
+  if (compareVersions(kernel, lt) >= 0) {
     throw OcfError.installed(`DRBD kernel module ${formatVersion(kernel)} is not below \`require_drbd_module_version_lt\` ${formatVersion(lt)}`);
   }
 }
@@ -146,10 +146,6 @@ async function waitConnect84(ctx: Ctx, drbd: Drbd, wfcMs: number): Promise<void>
 }
 
 export async function stop(ctx: Ctx): Promise<OcfExitCode> {
-  if (!(await findProgram('drbdsetup', ctx.env))) {
-    ctx.log.info('drbdsetup is not installed: nothing of DRBD can run here');
-    return OcfExit.SUCCESS;
-  }
   const drbd = new Drbd(ctx);
   await stepUntilDone(ctx, drbd, 'stop', 'still up', (state) => (!state.up ? undefined : deriveFacts(state).primary ? 'secondary' : 'down'));
   await maybeOutdateSelf(ctx, drbd);
@@ -158,10 +154,6 @@ export async function stop(ctx: Ctx): Promise<OcfExitCode> {
 }
 
 export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
-  if (!(await findProgram('drbdsetup', ctx.env))) {
-    if (ctx.isProbe) return OcfExit.NOT_RUNNING;
-    throw OcfError.installed('`drbdsetup` is not installed (drbd-utils)');
-  }
   const drbd = new Drbd(ctx);
   const state = await drbd.state();
   // A probe that finds the resource stopped leaves the score alone (it may be a node that never ran it).
@@ -273,14 +265,11 @@ export async function reload(ctx: Ctx): Promise<OcfExitCode> {
 }
 
 /**
- * validate-all and the check before start, promote and reload: the tools, the configuration file, the resource
- * in it (as drbdadm reads it), and the clone meta attributes Pacemaker passed. Writes nothing on success, as
- * pcs turns any output into a warning.
+ * validate-all and the check before start, promote and reload, once the pipeline has found drbd-utils: the
+ * configuration file, the resource in it (as drbdadm reads it), and the clone meta attributes Pacemaker passed.
+ * Writes nothing on success, as pcs turns any output into a warning.
  */
 export async function validate(ctx: Ctx): Promise<void> {
-  for (const program of ['drbdadm', 'drbdsetup']) {
-    if (!(await findProgram(program, ctx.env))) throw OcfError.installed(`\`${program}\` is not installed (drbd-utils)`);
-  }
   const conf = ctx.params.drbdconf;
   try {
     await access(conf, constants.R_OK);

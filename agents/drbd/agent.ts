@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { defineAgent } from '../../lib/ocf/agent.js';
 import { demote, monitor, notify, promote, reload, start, stop, validate } from './actions.js';
-import { configure, drbdParams } from './params.js';
+import { drbdParams } from './params.js';
 
 export const drbd = defineAgent({
   name: 'drbd',
@@ -31,7 +31,14 @@ export const drbd = defineAgent({
       ],
     },
   },
-  configure,
   validate,
   validateTimeout: '30s',
+  // notify runs them too, but never fails (it logs); validate-all checks drbd-utils even at level 0, as LINBIT's
+  // agent does, since nothing can be said of the resource without drbdadm reading its configuration
+  programs: [
+    { name: 'drbdadm', provider: 'drbd-utils', actions: ['start', 'stop', 'monitor', 'promote', 'demote', 'reload'], validateLevel: 0 },
+    { name: 'drbdsetup', provider: 'drbd-utils', actions: ['start', 'stop', 'monitor', 'promote', 'demote', 'reload'], validateLevel: 0 },
+  ],
+  // without drbd-utils no DRBD resource can have been brought up here
+  stopWhenBroken: 'stopped',
 });

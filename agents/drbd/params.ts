@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // ocf:linbit:drbd's parameters that still make sense, with its names and defaults (reference drbd.md §2).
-import { OcfError } from '../../lib/ocf/errors.js';
-import { param, type Params } from '../../lib/ocf/params.js';
-import { DEFAULT_ADJUST_MASTER_SCORE, parseWeights, type ScoreWeights } from './score.js';
-import { parseVersion, type Version } from './version.js';
+import type { ActionContext } from '../../lib/ocf/agent.js';
+import { invalid, param } from '../../lib/ocf/params.js';
+import { DEFAULT_ADJUST_MASTER_SCORE, parseWeights } from './score.js';
+import { parseVersion } from './version.js';
 
 // drbd.ocf's charset for resource names and configuration paths.
 const SAFE_NAME = /^[-%+./0-9:=@A-Z_a-z]+$/;
 const safe = (what: string) => (value: string) =>
-  SAFE_NAME.test(value) ? undefined : `${what} \`${value}\` must only contain [-%+./0-9:=@A-Z_a-z]`;
+  SAFE_NAME.test(value) ? value : invalid(`${what} \`${value}\` must only contain [-%+./0-9:=@A-Z_a-z]`);
 const version = (name: string) => (value: string) =>
-  parseVersion(value) ? undefined : `expected \`${name}\` to be a version x.y.z, got \`${value}\``;
+  parseVersion(value) ?? invalid(`expected \`${name}\` to be a version x.y.z, got \`${value}\``);
 
 export const drbdParams = {
   drbd_resource: param.string({
@@ -18,13 +18,13 @@ export const drbdParams = {
     longdesc: 'The name of the DRBD resource, as defined in the DRBD configuration (drbdconf).',
     required: true,
     unique: true,
-    check: safe('resource name'),
+    parse: safe('resource name'),
   }),
   drbdconf: param.string({
     shortdesc: 'Path to drbd.conf',
     longdesc: 'The DRBD configuration file, passed to drbdadm as `-c FILE`.',
     default: '/etc/drbd.conf',
-    check: safe('configuration file'),
+    parse: safe('configuration file'),
   }),
   adjust_master_score: param.string({
     shortdesc: 'Promotion scores for the four levels of data access',
@@ -34,9 +34,9 @@ export const drbdParams = {
       'unknown, and when everything is UpToDate and known. A score of 0 or less removes the score, so the ' +
       'node is not promoted.',
     default: DEFAULT_ADJUST_MASTER_SCORE,
-    check: (value) => {
+    parse: (value) => {
       const parsed = parseWeights(value);
-      return parsed.ok ? undefined : parsed.problem;
+      return parsed.ok ? parsed.weights : invalid(parsed.problem);
     },
   }),
   stop_outdates_secondary: param.boolean({
@@ -85,31 +85,16 @@ export const drbdParams = {
     shortdesc: 'Lowest DRBD kernel module version accepted',
     longdesc: 'start fails (not installed) when the loaded DRBD module is older than this version.',
     default: '8.4.0',
-    check: version('require_drbd_module_version_ge'),
+    parse: version('require_drbd_module_version_ge'),
   }),
   require_drbd_module_version_lt: param.string({
     shortdesc: 'DRBD kernel module version from which the agent refuses to run',
     longdesc: 'start fails (not installed) when the loaded DRBD module is this version or newer.',
     default: '10.0.0',
-    check: version('require_drbd_module_version_lt'),
+    parse: version('require_drbd_module_version_lt'),
   }),
 } as const;
 
 export type DrbdParams = typeof drbdParams;
 
-/** The parameters that need parsing, parsed once before every action (their declarations already checked them). */
-export type DrbdConfig = {
-  readonly weights: ScoreWeights;
-  readonly moduleGe: Version | undefined;
-  readonly moduleLt: Version | undefined;
-};
-
-export function configure(params: Params<DrbdParams>): DrbdConfig {
-  const weights = parseWeights(params.adjust_master_score);
-  if (!weights.ok) throw OcfError.configured(weights.problem);
-  return {
-    weights: weights.weights,
-    moduleGe: parseVersion(params.require_drbd_module_version_ge),
-    moduleLt: parseVersion(params.require_drbd_module_version_lt),
-  };
-}
+export type Ctx = ActionContext<DrbdParams>;

@@ -2,17 +2,14 @@
 // drbdadm, drbdsetup and friends, each call bounded by the operation's deadline through ctx.exec. Callers get
 // typed results and choose the OCF code.
 import { readFile } from 'node:fs/promises';
-import type { ActionContext } from '../../lib/ocf/agent.js';
 import { OcfError } from '../../lib/ocf/errors.js';
 import type { ExecResult } from '../../lib/exec.js';
 import { sleepWithin } from '../../lib/deadline.js';
-import type { DrbdConfig, DrbdParams } from './params.js';
+import type { Ctx } from './params.js';
 import { Events2Tracker, parseEvents2 } from './events2.js';
 import { DOWN, type DrbdState } from './model.js';
 import { parseShStatus, parseStatusText } from './status.js';
 import { isV9, parseDrbdadmVersion, parseProcDrbdVersion, type Version } from './version.js';
-
-export type Ctx = ActionContext<DrbdParams, DrbdConfig>;
 
 // drbdsetup/drbdadm exit codes (reference drbd.md §10).
 export const DRBD_RC = {

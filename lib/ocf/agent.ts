@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import type { OcfExitCode } from './exit-codes.js';
+import type { StopWhenBroken } from './policy.js';
 import type { Meta } from './meta.js';
 import type { Params, ParamSpecs } from './params.js';
 import type { Deadline } from '../deadline.js';
@@ -27,6 +28,8 @@ export type ActionContext<S extends ParamSpecs, C = undefined> = {
   readonly action: string;
   /** OCF_RESOURCE_INSTANCE, e.g. `ClusterDrbd:0` for a globally-unique clone. */
   readonly instance: string;
+  /** The node this runs on, by Pacemaker's name for it (CRM_meta_on_node), else the host name. */
+  readonly node: string;
   readonly params: Params<S>;
   /** What the agent's configure() derived from the parameters (undefined for agents without one). */
   readonly config: C;
@@ -58,6 +61,22 @@ export type ActionSpec<S extends ParamSpecs, C = undefined> = AdvertisedAction &
   readonly advertise?: readonly AdvertisedAction[];
 };
 
+/** A program an agent runs, checked once by the pipeline before the action (never by the handlers). */
+export type ProgramNeed<S extends ParamSpecs, C = undefined> = {
+  readonly name: string;
+  /** What provides it (a package name), for the exit reason. */
+  readonly provider: string;
+  /** The actions that cannot do their job without it: they answer OCF_ERR_INSTALLED, under the invalid-environment policy. */
+  readonly actions: readonly HandledAction[];
+  /**
+   * The OCF_CHECK_LEVEL from which validate-all looks for it (default 10): pcs validates at level 0, maybe on a
+   * node that will never run the resource, so only a program without which nothing can be said belongs at 0.
+   */
+  readonly validateLevel?: number;
+  /** Whether this configuration needs it at all (default: always). */
+  readonly when?: (params: Params<S>, config: C) => boolean;
+};
+
 export type AgentSpec<S extends ParamSpecs, C = undefined> = {
   readonly name: string;
   readonly version: string;
@@ -78,6 +97,14 @@ export type AgentSpec<S extends ParamSpecs, C = undefined> = {
   /** Checks beyond the configuration; throws OcfError. Runs for validate-all and before start, promote and reload. */
   readonly validate?: (ctx: ActionContext<S, C>) => Promise<void>;
   readonly validateTimeout?: Duration;
+  readonly programs?: readonly ProgramNeed<S, C>[];
+  /**
+   * What stop answers when the environment is broken (a program it needs is missing, or its handler meets an
+   * environment error such as a vanished interface): `stopped` (0) where nothing of the resource can be running
+   * then, `failed` (1) where it may still be there and only a fence makes it safe. Default `stopped`, as
+   * resource-agents' ocf-rarun. Parameters Pacemaker cannot even parse always give 0 (they describe no resource).
+   */
+  readonly stopWhenBroken?: StopWhenBroken;
 };
 
 /** Declares an agent; the literal is the single source of its parameters and actions. */

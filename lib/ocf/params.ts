@@ -13,11 +13,21 @@ type ParamCommon = {
   readonly reloadable?: boolean;
 };
 
-export type StringParam = ParamCommon & {
+/** What a parameter's parse function returns for an unacceptable value. */
+export class Invalid {
+  constructor(readonly problem: string) {}
+}
+export const invalid = (problem: string): Invalid => new Invalid(problem);
+
+export type StringParam<T = unknown> = ParamCommon & {
   readonly type: 'string';
+  /** The text meta-data shows; a parsed parameter's default goes through parse like any value. */
   readonly default?: string;
-  /** Returns a problem description when the value is unacceptable. */
-  readonly check?: (value: string) => string | undefined;
+  /**
+   * Turns the text into the value handlers read (an address, a list, a version ...), or says why it cannot:
+   * the one place the parameter is parsed. Without it the value is the text itself.
+   */
+  readonly parse?: (raw: string) => T | Invalid;
 };
 export type IntegerParam = ParamCommon & {
   readonly type: 'integer';
@@ -41,7 +51,9 @@ type BaseValue<P extends ParamSpec> = P extends IntegerParam
     ? boolean
     : P extends SelectParam<infer O>
       ? O
-      : string;
+      : P extends { parse: (raw: string) => infer T }
+        ? Exclude<T, Invalid>
+        : string;
 
 /** A value is always present when the parameter is required or has a default. */
 export type ParamValue<P extends ParamSpec> = P extends { required: true }
@@ -88,8 +100,9 @@ export type ParseResult<S extends ParamSpecs> =
 function parseOne(name: string, spec: ParamSpec, raw: string): { value: unknown } | { issue: string } {
   switch (spec.type) {
     case 'string': {
-      const problem = spec.check?.(raw);
-      return problem ? { issue: problem } : { value: raw };
+      if (!spec.parse) return { value: raw };
+      const value = spec.parse(raw);
+      return value instanceof Invalid ? { issue: value.problem } : { value };
     }
     case 'integer': {
       const value = parseInteger(raw);
@@ -113,18 +126,22 @@ function parseOne(name: string, spec: ParamSpec, raw: string): { value: unknown 
   }
 }
 
+/** A default is typed already, except the text default of a parsed string, which goes through its parse. */
+function parseDefault(name: string, spec: ParamSpec): { value: unknown } | { issue: string } {
+  return spec.type === 'string' ? parseOne(name, spec, spec.default ?? '') : { value: spec.default };
+}
+
 /** Reads OCF_RESKEY_<name> for every declared parameter. An empty value counts as unset, as in shell agents. */
 export function parseParams<S extends ParamSpecs>(specs: S, env: NodeJS.ProcessEnv): ParseResult<S> {
   const value: Record<string, unknown> = {};
   const issues: ParamIssue[] = [];
   for (const [name, spec] of Object.entries(specs)) {
     const raw = env[`OCF_RESKEY_${name}`];
-    if (raw === undefined || raw === '') {
-      if (spec.default !== undefined) value[name] = spec.default;
-      else if (spec.required) issues.push({ param: name, message: `required parameter \`${name}\` is not set` });
+    if ((raw === undefined || raw === '') && spec.default === undefined) {
+      if (spec.required) issues.push({ param: name, message: `required parameter \`${name}\` is not set` });
       continue;
     }
-    const parsed = parseOne(name, spec, raw);
+    const parsed = raw === undefined || raw === '' ? parseDefault(name, spec) : parseOne(name, spec, raw);
     if ('issue' in parsed) issues.push({ param: name, message: parsed.issue });
     else value[name] = parsed.value;
   }

@@ -15,8 +15,16 @@ export type InvalidEnvironmentOutcome = {
   readonly report: boolean;
 };
 
-export function invalidEnvironmentOutcome(action: string, isProbe: boolean, code: OcfExitCode): InvalidEnvironmentOutcome {
-  if (action === 'stop') return { code: OcfExit.SUCCESS, report: false };
+/** An agent's answer to a stop in a broken environment (see AgentSpec.stopWhenBroken). */
+export type StopWhenBroken = 'stopped' | 'failed';
+
+export function invalidEnvironmentOutcome(
+  action: string,
+  isProbe: boolean,
+  code: OcfExitCode,
+  stopWhenBroken: StopWhenBroken = 'stopped',
+): InvalidEnvironmentOutcome {
+  if (action === 'stop') return stopWhenBroken === 'stopped' ? { code: OcfExit.SUCCESS, report: false } : { code: OcfExit.ERR_GENERIC, report: true };
   if (action === 'monitor') return isProbe ? { code: OcfExit.NOT_RUNNING, report: false } : { code: OcfExit.ERR_GENERIC, report: true };
   return { code, report: true };
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The fixed pipeline every agent runs through (after resource-agents' ocf-rarun): action, meta-data, parameters,
-// validation, handler, exit code. Only main.ts files touch process.*; everything here takes its io as arguments.
-import type { ActionContext, ActionSpec, AnyAgent } from './agent.js';
+// programs, validation, handler, exit code. Its io comes as arguments (agents' main.ts pass the process's).
+import os from 'node:os';
+import type { ActionContext, ActionSpec, AnyAgent, ProgramNeed } from './agent.js';
+import { findProgram } from '../binaries.js';
 import { OcfExit, type OcfExitCode } from './exit-codes.js';
 import { OcfError, errorMessage, isOcfError } from './errors.js';
 import { exitReasonPrefix, formatExitReason } from './exit-reason.js';
@@ -63,6 +65,7 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
     agent: agent.name,
     action,
     instance,
+    node: meta.onNode ?? os.hostname(),
     params: (parsed.ok ? parsed.value : parsed.partial) as never,
     config: undefined as never,
     meta,
@@ -75,26 +78,33 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
   };
   let ctx: ActionContext<never, never> = base;
 
-  // Phase 1: is the environment valid for this action?
+  // Phase 1: is the environment valid for this action? Parameters that do not parse describe no resource, so a
+  // stop of them succeeds whatever the agent's stop policy.
   try {
     if (!parsed.ok) throw OcfError.configured(parsed.issues.map((issue) => issue.message).join('; '));
     if (agent.configure) ctx = { ...base, config: agent.configure(parsed.value) as never };
-    if (action === 'validate-all' || VALIDATED_BEFORE.has(action)) await agent.validate?.(ctx);
   } catch (error) {
     const failure = asOcfError(error, log);
     return answer(failure, invalidEnvironmentOutcome(action, isProbe, failure.code));
   }
+  try {
+    await requirePrograms(agent.programs ?? [], ctx);
+    if (action === 'validate-all' || VALIDATED_BEFORE.has(action)) await agent.validate?.(ctx);
+  } catch (error) {
+    const failure = asOcfError(error, log);
+    return answer(failure, invalidEnvironmentOutcome(action, isProbe, failure.code, agent.stopWhenBroken));
+  }
   if (!spec) return OcfExit.SUCCESS; // validate-all without a handler of its own
 
-  // Phase 2: the action itself. A monitor that finds the environment wrong answers as the policy says: a probe
-  // "not running" (5 or 6 would ban the node or stop the resource everywhere), a recurring monitor a plain
-  // failure (6 would be fatal).
+  // Phase 2: the action itself. A monitor or a stop that finds the environment wrong answers as the policy says:
+  // a probe "not running" (5 or 6 would ban the node or stop the resource everywhere), a recurring monitor a
+  // plain failure (6 would be fatal), a stop what the agent declared.
   try {
     return await spec.handler(ctx);
   } catch (error) {
     const failure = asOcfError(error, log);
-    const policed = action === 'monitor' && isEnvironmentCode(failure.code);
-    return answer(failure, policed ? invalidEnvironmentOutcome(action, isProbe, failure.code) : { code: failure.code, report: true });
+    const policed = (action === 'monitor' || action === 'stop') && isEnvironmentCode(failure.code);
+    return answer(failure, policed ? invalidEnvironmentOutcome(action, isProbe, failure.code, agent.stopWhenBroken) : { code: failure.code, report: true });
   }
 
   /** Reports the failure as the exit reason, or only logs it where the outcome hides it (a stop, a probe). */
@@ -102,6 +112,16 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
     if (outcome.report) reason(failure.reason);
     else log.info(`invalid environment, ${action} returns ${outcome.code}`, { reason: failure.reason });
     return outcome.code;
+  }
+}
+
+/** The declared programs this action (or validate-all at this check level) needs, each looked up once on PATH. */
+async function requirePrograms(needs: readonly ProgramNeed<never, never>[], ctx: ActionContext<never, never>): Promise<void> {
+  for (const need of needs) {
+    const wanted =
+      ctx.action === 'validate-all' ? ctx.checkLevel >= (need.validateLevel ?? 10) : (need.actions as readonly string[]).includes(ctx.action);
+    if (!wanted || (need.when && !need.when(ctx.params, ctx.config))) continue;
+    if (!(await findProgram(need.name, ctx.env))) throw OcfError.installed(`\`${need.name}\` is not installed (${need.provider})`);
   }
 }
 

@@ -5,30 +5,29 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { canonicalIPv6, computedBroadcast, parseIp, parsePrefix, sameNetwork } from '../../../agents/IPaddr2/address.js';
 import { arpingArgs, parseAnnouncerArgs, sendUaArgs } from '../../../agents/IPaddr2/announce.js';
-import { settingsFrom, type RawParams } from '../../../agents/IPaddr2/config.js';
+import { arpMode } from '../../../agents/IPaddr2/arp.js';
+import { configure, ipaddr2Params } from '../../../agents/IPaddr2/params.js';
 import { defaultBroadcast, findInterface, holders, servedState } from '../../../agents/IPaddr2/findif.js';
 import { IpJsonError, linkHealth, parseAddrShow, parseRouteList, type Link } from '../../../agents/IPaddr2/ip-json.js';
 import { addArgs } from '../../../agents/IPaddr2/ip.js';
 import { OcfError } from '../../../lib/ocf/errors.js';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
+import { parseParams } from '../../../lib/ocf/params.js';
 
 // Compiled tests run from dist/test/...; the fixtures stay in the source tree.
 const fixtures = fileURLToPath(new URL('../../../../test/fixtures/IPaddr2/', import.meta.url));
 const fixture = (name: string): string => readFileSync(`${fixtures}${name}`, 'utf8');
 const links = (name: string): Link[] => parseAddrShow(fixture(name));
 
-const base: RawParams = {
-  ip: '192.168.1.73',
-  lvs_support: false,
-  arp_interval: 200,
-  arp_count: 5,
-  arp_count_refresh: 0,
-  arp_sender: 'iputils_arping',
-  flush_routes: false,
-  nodad: false,
-  noprefixroute: false,
-  preferred_lft: 'forever',
-};
+const base = { ip: '192.168.1.73' };
+
+/** The typed parameters (refused as the pipeline refuses them) and what configure() derives from them together. */
+function settingsFrom(params: Record<string, string>) {
+  const env = Object.fromEntries(Object.entries(params).map(([k, v]) => [`OCF_RESKEY_${k}`, v]));
+  const parsed = parseParams(ipaddr2Params, env);
+  if (!parsed.ok) throw OcfError.configured(parsed.issues.map((i) => i.message).join('; '));
+  return { params: parsed.value, config: configure(parsed.value) };
+}
 
 function configuredError(fn: () => unknown): string {
   try {
@@ -162,29 +161,34 @@ describe('IPaddr2 pure parts', () => {
     });
   });
 
-  describe('settings', () => {
-    it("turns the seed's parameters into settings", () => {
-      const s = settingsFrom({ ...base, nic: 'eth1', cidr_netmask: '24', iflabel: 'ethcl1', lvs_support: true });
-      expect(s).to.deep.include({ family: 4, ip: '192.168.1.73', nic: 'eth1', label: 'ethcl1', prefix: 24, lvsSupport: true });
-      expect(s.arp).to.deep.equal({ mode: 'unsolicited', intervalMs: 200, count: 5, countRefresh: 0, background: true });
+  describe('parameters', () => {
+    it("turns the seed's parameters into typed values and settings", () => {
+      const { params, config } = settingsFrom({ ...base, nic: 'eth1', cidr_netmask: '24', iflabel: 'ethcl1', lvs_support: 'true' });
+      expect(params.ip).to.deep.equal({ family: 4, address: '192.168.1.73' });
+      expect(params.nic).to.deep.equal({ name: 'eth1', label: undefined });
+      expect(params.lvs_support).to.equal(true);
+      expect(config).to.deep.include({ label: 'ethcl1', prefix: 24, announceInBackground: true });
+      expect([arpMode(params.arp_sender), params.arp_interval, params.arp_count, params.arp_count_refresh]).to.deep.equal(['unsolicited', 200, 5, 0]);
     });
     it('splits the deprecated nic:label form, the label in nic winning', () => {
-      expect(settingsFrom({ ...base, nic: 'eth1:web', iflabel: 'other' })).to.deep.include({ nic: 'eth1', label: 'web' });
+      const { params, config } = settingsFrom({ ...base, nic: 'eth1:web', iflabel: 'other' });
+      expect(params.nic?.name).to.equal('eth1');
+      expect(config.label).to.equal('web');
     });
     it('defaults arp_bg by family and honours arp_sender', () => {
       const v6 = settingsFrom({ ...base, ip: '2001:db8::73' });
-      expect(v6.arp.background).to.equal(false);
-      expect(v6.broadcast).to.equal(undefined);
-      expect(settingsFrom({ ...base, arp_bg: false }).arp.background).to.equal(false);
-      expect(settingsFrom({ ...base, arp_sender: 'iputils_arping_answer' }).arp.mode).to.equal('answer');
-      expect(settingsFrom({ ...base, arp_sender: 'send_arp' }).arp.mode).to.equal('unsolicited');
+      expect(v6.config.announceInBackground).to.equal(false);
+      expect(v6.config.broadcast).to.equal(undefined);
+      expect(settingsFrom({ ...base, arp_bg: 'false' }).config.announceInBackground).to.equal(false);
+      expect(arpMode(settingsFrom({ ...base, arp_sender: 'iputils_arping_answer' }).params.arp_sender)).to.equal('answer');
+      expect(arpMode(settingsFrom({ ...base, arp_sender: 'send_arp' }).params.arp_sender)).to.equal('unsolicited');
     });
     it('refuses inherently wrong configurations with OCF_ERR_CONFIGURED and a reason', () => {
       expect(configuredError(() => settingsFrom({ ...base, ip: 'vip.example.org' }))).to.match(/not an IPv4 address/);
       expect(configuredError(() => settingsFrom({ ...base, cidr_netmask: '33' }))).to.match(/out of range 1\.\.32/);
       expect(configuredError(() => settingsFrom({ ...base, nic: 'eth1', iflabel: 'averylonglabel' }))).to.match(/eth1:averylonglabel.*longer than 15/);
       expect(configuredError(() => settingsFrom({ ...base, ip: '2001:db8::73', iflabel: 'x' }))).to.match(/IPv4 addresses only/);
-      expect(configuredError(() => settingsFrom({ ...base, ip: '2001:db8::73', lvs_support: true }))).to.match(/lvs_support/);
+      expect(configuredError(() => settingsFrom({ ...base, ip: '2001:db8::73', lvs_support: 'true' }))).to.match(/lvs_support/);
       expect(configuredError(() => settingsFrom({ ...base, ip: 'fe80::73' }))).to.match(/nic is required/);
       expect(configuredError(() => settingsFrom({ ...base, broadcast: '192.168.1' }))).to.match(/broadcast/);
       expect(configuredError(() => settingsFrom({ ...base, preferred_lft: 'soon' }))).to.match(/preferred_lft/);

@@ -54,6 +54,14 @@ describe('ocf:tsha:MailTo (installed, real postfix)', function () {
     expect((await run('monitor', { email: 'root', subject })).rc).to.equal(OcfExit.NOT_RUNNING);
   });
 
+  it("names the node by Pacemaker's name for it (CRM_meta_on_node), not the host name", async () => {
+    const subject = token();
+    expect((await run('start', { email: 'root', subject }, { meta: { on_node: 'fo9.home.dom' } })).rc).to.equal(OcfExit.SUCCESS);
+    const [started] = await waitForMail(subject, 1);
+    expect(header(started!, 'Subject')).to.match(new RegExp(`^${subject} Takeover in progress at .* on fo9\\.home\\.dom$`));
+    expect((await run('stop', { email: 'root', subject }, { meta: { on_node: 'fo9.home.dom' } })).rc).to.equal(OcfExit.SUCCESS);
+  });
+
   it('sends no mail for a start of a running resource or a stop of a stopped one', async () => {
     const subject = token();
     expect((await run('stop', { email: 'root', subject })).rc).to.equal(OcfExit.SUCCESS);

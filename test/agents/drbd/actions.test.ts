@@ -4,8 +4,7 @@
 // the simulator and a real Pacemaker is in cluster.test.ts.)
 import { expect } from 'chai';
 import { demote, monitor, notify, promote, stop } from '../../../agents/drbd/actions.js';
-import { configure, drbdParams } from '../../../agents/drbd/params.js';
-import type { Ctx } from '../../../agents/drbd/tools.js';
+import { drbdParams, type Ctx } from '../../../agents/drbd/params.js';
 import { createDeadline } from '../../../lib/deadline.js';
 import type { Exec, ExecResult, WatchResult } from '../../../lib/exec.js';
 import { silentLogger } from '../../../lib/log.js';
@@ -56,7 +55,6 @@ class ScriptedDrbd {
 }
 
 function ctx(action: string, drbd: ScriptedDrbd, env: Record<string, string> = {}): Ctx {
-  // monitor and stop look for drbdsetup on PATH (drbd-utils is installed wherever the tests run)
   const full = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', OCF_RESKEY_drbd_resource: 'r0', OCF_RESKEY_drbdconf: '/etc/drbd.conf', ...env };
   const parsed = parseParams(drbdParams, full);
   if (!parsed.ok) throw new Error(parsed.issues.map((i) => i.message).join('; '));
@@ -65,8 +63,9 @@ function ctx(action: string, drbd: ScriptedDrbd, env: Record<string, string> = {
     agent: 'drbd',
     action,
     instance: 'ClusterDrbd',
+    node: meta.onNode ?? 'fo1',
     params: parsed.value,
-    config: configure(parsed.value),
+    config: undefined,
     meta,
     isProbe: action === 'monitor' && meta.interval === 0,
     checkLevel: 0,
@@ -234,6 +233,18 @@ describe('drbd handlers (scripted drbd-utils)', () => {
       };
       expect(await stop(ctx('stop', drbd))).to.equal(OcfExit.SUCCESS);
       expect(downs).to.equal(2);
+    });
+
+    it("stop_outdates_secondary outdates the local data only when another node, by Pacemaker's names, is Promoted", async () => {
+      const outdates = async (promoted: string) => {
+        const drbd = new ScriptedDrbd();
+        drbd.on = (c) => (c === adm('down', 'r0') ? ((drbd.state = sharedFixture('events2-now-not-up.txt')), {}) : undefined);
+        const env = { OCF_RESKEY_stop_outdates_secondary: 'true', OCF_RESKEY_CRM_meta_on_node: 'fo1', OCF_RESKEY_CRM_meta_notify_promoted_uname: promoted };
+        expect(await stop(ctx('stop', drbd, env))).to.equal(OcfExit.SUCCESS);
+        return drbd.actions().includes(adm('outdate', 'r0'));
+      };
+      expect(await outdates('fo2')).to.equal(true);
+      expect(await outdates('FO1')).to.equal(false);
     });
   });
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { expect } from 'chai';
-import { param, parseBoolean, parseInteger, parseParams } from '../../../lib/ocf/params.js';
+import { invalid, param, parseBoolean, parseInteger, parseParams } from '../../../lib/ocf/params.js';
 
 describe('lib/ocf/params', () => {
   describe('parseBoolean', () => {
@@ -26,7 +26,7 @@ describe('lib/ocf/params', () => {
     count: param.integer({ shortdesc: 's', longdesc: 'l', default: 5, min: 1, max: 10 }),
     flag: param.boolean({ shortdesc: 's', longdesc: 'l', default: false }),
     mode: param.select({ shortdesc: 's', longdesc: 'l', options: ['auto', 'force', 'no'], default: 'auto' }),
-    label: param.string({ shortdesc: 's', longdesc: 'l', check: (v) => (v.length > 3 ? 'too long' : undefined) }),
+    label: param.string({ shortdesc: 's', longdesc: 'l', parse: (v) => (v.length > 3 ? invalid('too long') : v) }),
   } as const;
 
   it('applies defaults and types the values', () => {

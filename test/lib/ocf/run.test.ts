@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The pipeline every agent runs through, with an agent made for the test and in-memory io.
 import { openSync } from 'node:fs';
+import os from 'node:os';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { defineAgent, type ActionContext } from '../../../lib/ocf/agent.js';
@@ -199,5 +200,75 @@ describe('lib/ocf/run (the action pipeline)', () => {
     const { rc, stderr } = await run(agent, ['start'], { OCF_RESKEY_target: 'x', OCF_EXIT_REASON_PREFIX: 'reason:' });
     expect(rc).to.equal(OcfExit.ERR_GENERIC);
     expect(stderr).to.equal('reason:unexpected error: x is undefined\n');
+  });
+
+  describe('declared programs and the stop policy', () => {
+    // a program no PATH holds, and one every machine has
+    const programs = [
+      { name: 'tsha-no-such-program', provider: 'nothing', actions: ['start', 'stop', 'monitor'] as const },
+      { name: 'sh', provider: 'dash', actions: ['start'] as const, validateLevel: 0 },
+    ];
+    function agentWith(stopWhenBroken: 'stopped' | 'failed' | undefined, stopThrows = false) {
+      const ran: string[] = [];
+      const agent = defineAgent({
+        name: 'Needy',
+        version: '1',
+        shortdesc: 's',
+        longdesc: 'l',
+        params,
+        programs: programs.map((p) => ({ ...p, when: (v: { target: string }) => v.target !== 'without' })),
+        ...(stopWhenBroken ? { stopWhenBroken } : {}),
+        actions: {
+          start: { timeout: '20s', handler: async () => (ran.push('start'), OcfExit.SUCCESS) },
+          stop: {
+            timeout: '20s',
+            handler: async () => {
+              ran.push('stop');
+              if (stopThrows) throw OcfError.installed('`umount` is not installed');
+              return OcfExit.SUCCESS;
+            },
+          },
+          monitor: { timeout: '20s', handler: async () => (ran.push('monitor'), OcfExit.NOT_RUNNING) },
+        },
+      });
+      return { agent, ran };
+    }
+    const env = { OCF_RESKEY_target: 'x', PATH: '/usr/bin:/bin' };
+
+    it('a missing program fails the actions that need it with 5 and its provider, before the handler runs', async () => {
+      const { agent, ran } = agentWith(undefined);
+      const start = await run(agent as never, ['start'], env);
+      expect([start.rc, start.stderr]).to.deep.equal([OcfExit.ERR_INSTALLED, 'ocf-exit-reason:`tsha-no-such-program` is not installed (nothing)\n']);
+      expect((await run(agent as never, ['monitor'], env)).rc).to.equal(OcfExit.NOT_RUNNING);
+      expect((await run(agent as never, ['monitor'], { ...env, OCF_RESKEY_CRM_meta_interval: '10000' })).rc).to.equal(OcfExit.ERR_GENERIC);
+      expect(ran).to.deep.equal([]);
+    });
+
+    it('validate-all looks for a program from its check level on; `when` leaves out what a configuration does not use', async () => {
+      const { agent, ran } = agentWith(undefined);
+      expect((await run(agent as never, ['validate-all'], env)).rc).to.equal(OcfExit.SUCCESS);
+      expect((await run(agent as never, ['validate-all'], { ...env, OCF_CHECK_LEVEL: '10' })).rc).to.equal(OcfExit.ERR_INSTALLED);
+      expect((await run(agent as never, ['start'], { ...env, OCF_RESKEY_target: 'without' })).rc).to.equal(OcfExit.SUCCESS);
+      expect(ran).to.deep.equal(['start']);
+    });
+
+    it('a stop in a broken environment answers as the agent declared: 0 by default, 1 with a reason for `failed`', async () => {
+      const stopped = await run(agentWith(undefined).agent as never, ['stop'], env);
+      expect([stopped.rc, stopped.stderr]).to.deep.equal([OcfExit.SUCCESS, '']);
+      const failed = await run(agentWith('failed').agent as never, ['stop'], env);
+      expect([failed.rc, failed.stderr]).to.deep.equal([OcfExit.ERR_GENERIC, 'ocf-exit-reason:`tsha-no-such-program` is not installed (nothing)\n']);
+      // the same for what the handler meets, and for parameters that do not parse (they describe no resource)
+      const inHandler = await run(agentWith('failed', true).agent as never, ['stop'], { ...env, OCF_RESKEY_target: 'without' });
+      expect([inHandler.rc, inHandler.stderr]).to.deep.equal([OcfExit.ERR_GENERIC, 'ocf-exit-reason:`umount` is not installed\n']);
+      expect((await run(agentWith('stopped', true).agent as never, ['stop'], { ...env, OCF_RESKEY_target: 'without' })).rc).to.equal(OcfExit.SUCCESS);
+      expect((await run(agentWith('failed').agent as never, ['stop'], { ...env, OCF_RESKEY_level: 'many' })).rc).to.equal(OcfExit.SUCCESS);
+    });
+  });
+
+  it("names the node as Pacemaker does (CRM_meta_on_node), else by the host's name", async () => {
+    const { agent, seen } = makeAgent();
+    await run(agent, ['start'], { OCF_RESKEY_target: 'x', OCF_RESKEY_CRM_meta_on_node: 'fo2.home.dom' });
+    await run(agent, ['start'], { OCF_RESKEY_target: 'x' });
+    expect(seen.map((ctx) => ctx.node)).to.deep.equal(['fo2.home.dom', os.hostname()]);
   });
 });

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { expect } from 'chai';
-import { filesystemParams } from '../../../agents/Filesystem/agent.js';
-import { readSettings } from '../../../agents/Filesystem/settings.js';
+import { configure, filesystemParams } from '../../../agents/Filesystem/params.js';
 import { parseSignals } from '../../../agents/Filesystem/signals.js';
 import { OcfError } from '../../../lib/ocf/errors.js';
 import { parseParams } from '../../../lib/ocf/params.js';
 
+/** The typed parameters and what configure() derives from them together. */
 function settingsFor(params: Record<string, string>) {
   const env = Object.fromEntries(Object.entries(params).map(([k, v]) => [`OCF_RESKEY_${k}`, v]));
   const parsed = parseParams(filesystemParams, env);
   if (!parsed.ok) throw OcfError.configured(parsed.issues.map((i) => i.message).join('; '));
-  return readSettings(parsed.value);
+  return { ...parsed.value, ...configure(parsed.value) };
 }
 
 function issuesFor(params: Record<string, string>): string[] {
@@ -19,12 +19,12 @@ function issuesFor(params: Record<string, string>): string[] {
   return parsed.ok ? [] : parsed.issues.map((i) => i.param);
 }
 
-describe('Filesystem settings', () => {
+describe('Filesystem parameters', () => {
   it('reads the seed configuration with the heartbeat defaults', () => {
     const s = settingsFor({ device: '/dev/drbd1', directory: '/data/', fstype: 'xfs' });
-    expect(s).to.deep.include({ cls: 'block', fstype: 'xfs', directory: '/data', forceUnmount: true, signalDelayMs: 1000 });
-    expect(s.termSignals).to.deep.equal(['SIGTERM']);
-    expect(s.killSignals).to.deep.equal(['SIGKILL']);
+    expect(s).to.deep.include({ cls: 'block', fstype: 'xfs', directory: '/data', force_unmount: true, signal_delay: 1 });
+    expect(s.term_signals).to.deep.equal(['SIGTERM']);
+    expect(s.kill_signals).to.deep.equal(['SIGKILL']);
   });
 
   it('refuses a relative directory, `/`, an unknown run_fsck and a bad force_unmount at parse time', () => {
@@ -38,9 +38,9 @@ describe('Filesystem settings', () => {
 
   it('treats safe as true and reads signal lists', () => {
     const s = settingsFor({ device: '/dev/sdb', directory: '/d', fstype: 'ext4', force_unmount: 'safe', term_signals: 'HUP,15', kill_signals: 'SIGKILL' });
-    expect(s.forceUnmount).to.equal(true);
-    expect(s.termSignals).to.deep.equal(['SIGHUP', 'SIGTERM']);
-    expect(settingsFor({ device: '/dev/sdb', directory: '/d', fstype: 'ext4', force_unmount: 'no' }).forceUnmount).to.equal(false);
+    expect(s.force_unmount).to.equal(true);
+    expect(s.term_signals).to.deep.equal(['SIGHUP', 'SIGTERM']);
+    expect(settingsFor({ device: '/dev/sdb', directory: '/d', fstype: 'ext4', force_unmount: 'no' }).force_unmount).to.equal(false);
     expect(parseSignals('STOP').ok).to.equal(false);
     expect(parseSignals('BOGUS').ok).to.equal(false);
   });
