@@ -18,7 +18,8 @@ describe('ocf:tsha:IPaddr2 under ocf-tester and pcs', function () {
   let tmp: string;
 
   before(async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    // network namespaces need root: not being root is a failure, never a quiet skip
+    if (process.getuid?.() !== 0) throw new Error('this suite needs root (network namespaces)');
     lan = await createLan('conf', ['a']);
     tmp = await mkdtemp(path.join(os.tmpdir(), 'tsha-pcs-'));
   });
