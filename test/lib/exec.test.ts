@@ -48,14 +48,15 @@ describe('lib/exec (deadline-aware commands)', function () {
   });
 
   it('kills the command and everything it forked when the operation deadline comes', async () => {
-    const exec = createExec(createDeadline(2_000, Date.now()), silentLogger);
+    const timeoutMs = 2_000;
+    const exec = createExec(createDeadline(timeoutMs, Date.now()), silentLogger);
     const pidFile = path.join(dir, 'child');
     const started = Date.now();
     const result = await exec.run('sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`]);
     const elapsed = Date.now() - started;
     expect(result.timedOut).to.equal(true);
     expect(result.ok).to.equal(false);
-    expect(elapsed).to.be.below(2_000); // before Pacemaker's own SIGKILL at the timeout
+    expect(elapsed).to.be.below(timeoutMs); // before Pacemaker's own SIGKILL at the timeout
     const child = Number(await readFile(pidFile, 'utf8'));
     expect(isAlive(child)).to.equal(false);
   });

@@ -62,6 +62,7 @@ describe('ocf:tsha:IPaddr2 against ocf:heartbeat:IPaddr2 in twin namespaces', fu
       const [h, t] = await Promise.all([heartbeat('start', c.params), tsha('start', c.params)]);
       expect(h.rc, `heartbeat: ${h.stderr}`).to.equal(OcfExit.SUCCESS);
       expect(t.rc, `tsha: ${t.stderr}`).to.equal(OcfExit.SUCCESS);
+      let stops: [Awaited<ReturnType<typeof heartbeat>>, Awaited<ReturnType<typeof tsha>>];
       try {
         const fromHeartbeat = shown(await hb.vip('n', c.ip));
         const fromTsha = shown(await ts.vip('n', c.ip));
@@ -75,9 +76,11 @@ describe('ocf:tsha:IPaddr2 against ocf:heartbeat:IPaddr2 in twin namespaces', fu
           expect(fromTsha).to.deep.equal(fromHeartbeat);
         }
       } finally {
-        const [hs, tstop] = await Promise.all([heartbeat('stop', c.params), tsha('stop', c.params)]);
-        expect([hs.rc, tstop.rc], `${hs.stderr}\n${tstop.stderr}`).to.deep.equal([0, 0]);
+        // no assertion here: a failing one would hide the first failure
+        stops = await Promise.all([heartbeat('stop', c.params), tsha('stop', c.params)]);
       }
+      const [hs, tstop] = stops;
+      expect([hs.rc, tstop.rc], `${hs.stderr}\n${tstop.stderr}`).to.deep.equal([0, 0]);
       expect(await hb.vip('n', c.ip)).to.deep.equal([]);
       expect(await ts.vip('n', c.ip)).to.deep.equal([]);
     });
@@ -95,6 +98,7 @@ describe('ocf:tsha:IPaddr2 against ocf:heartbeat:IPaddr2 in twin namespaces', fu
   it('differs on purpose when the link is down: heartbeat 4.12 reports running (issue #2047), tsha a failure', async () => {
     expect((await heartbeat('start', SEED)).rc).to.equal(OcfExit.SUCCESS);
     expect((await tsha('start', SEED)).rc).to.equal(OcfExit.SUCCESS);
+    let stops: Awaited<ReturnType<typeof heartbeat>>[];
     try {
       await hb.lab.ip('n', 'link', 'set', 'eth1', 'down');
       await ts.lab.ip('n', 'link', 'set', 'eth1', 'down');
@@ -106,8 +110,8 @@ describe('ocf:tsha:IPaddr2 against ocf:heartbeat:IPaddr2 in twin namespaces', fu
     } finally {
       await hb.lab.ip('n', 'link', 'set', 'eth1', 'up');
       await ts.lab.ip('n', 'link', 'set', 'eth1', 'up');
-      expect((await heartbeat('stop', SEED)).rc).to.equal(OcfExit.SUCCESS);
-      expect((await tsha('stop', SEED)).rc).to.equal(OcfExit.SUCCESS);
+      stops = [await heartbeat('stop', SEED), await tsha('stop', SEED)];
     }
+    expect(stops.map((r) => r.rc)).to.deep.equal([OcfExit.SUCCESS, OcfExit.SUCCESS]);
   });
 });

@@ -133,9 +133,10 @@ describe('ocf:tsha:MailTo (installed, real postfix)', function () {
       await writeFile(path.join(bin, 'sendmail'), `#!/bin/sh\nsleep 300 &\necho $! > ${bin}/child.pid\nwait\n`);
       await chmod(path.join(bin, 'sendmail'), 0o755);
       const env = { PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin` };
-      const start = await run('start', { email: 'root', subject: 'hang' }, { env, meta: { timeout: '3000' } });
+      const timeoutMs = 3000;
+      const start = await run('start', { email: 'root', subject: 'hang' }, { env, meta: { timeout: String(timeoutMs) } });
       expect(start.rc).to.equal(OcfExit.SUCCESS);
-      expect(start.ms).to.be.below(3000);
+      expect(start.ms, 'returned before the operation timeout').to.be.below(timeoutMs);
       const pid = Number(await readFile(path.join(bin, 'child.pid'), 'utf8'));
       expect(isAlive(pid), 'the hanging sendmail\'s child is gone').to.equal(false);
       expect((await run('monitor', { email: 'root' })).rc).to.equal(OcfExit.SUCCESS);

@@ -213,7 +213,7 @@ describe('ocf:tsha:drbd in a two-node lab cluster (the seed, DRBD simulator)', f
       for (const node of nodes) for (const resource of ['drbdpair', 'drbdincon']) await agent(node, 'stop', resource);
     });
 
-    it('start waits for the peer (event-driven), then both are Secondary and connected', async () => {
+    it('start on both nodes at once: both Secondary and connected, monitor 0, a second start 0', async () => {
       const [a, b] = await Promise.all([agent(n1, 'start', 'drbdpair'), agent(n2, 'start', 'drbdpair')]);
       console.log(`      start took ${a.ms} ms and ${b.ms} ms`);
       expect([a.rc, b.rc]).to.deep.equal([OcfExit.SUCCESS, OcfExit.SUCCESS]);
