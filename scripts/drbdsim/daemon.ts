@@ -69,7 +69,7 @@ export class ResourceDaemon {
     const { local } = this;
     if (stage.minors && !local.stage.minors) {
       local.stage.minors = true;
-      makeDeviceNodes(this.args.config.volumes, log);
+      makeDeviceNodes(this.args.config.volumes);
     }
     if (stage.attach && !local.stage.attach) {
       local.attach();

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { queryDaemon } from './client.js';
 import type { VolumeConfig } from './config.js';
+import { log } from './daemon-log.js';
 import { blockDevNumbers, sameBlockDevice } from './host.js';
 import { listNodes } from './store.js';
 
@@ -15,7 +16,7 @@ export function devIdentity(): string {
 }
 
 /** mknod of each volume's device with its backing disk's numbers (left as it is when already right). */
-export function makeDeviceNodes(volumes: readonly VolumeConfig[], log: (...parts: unknown[]) => void): void {
+export function makeDeviceNodes(volumes: readonly VolumeConfig[]): void {
   for (const v of volumes) {
     const nums = blockDevNumbers(v.disk);
     if (!nums || sameBlockDevice(v.device, v.disk)) continue;
