@@ -2,6 +2,7 @@
 // Every external command runs here: argv arrays only (never a shell string), within the time the operation has
 // left. Each command gets its own process group so that, at our deadline, we can kill it with everything it
 // forked before Pacemaker's own SIGKILL of the agent arrives.
+import { LineSplitter } from './lines.js';
 import { OcfError } from './ocf/errors.js';
 import type { Deadline } from './deadline.js';
 import type { Logger } from './log.js';
@@ -174,15 +175,12 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
       group.kill();
     };
     const timer = setTimeout(() => stop('timeout'), budget);
-    let pending = '';
+    const lines = new LineSplitter();
     let stderr = '';
     subprocess.stdout?.setEncoding('utf8');
     subprocess.stdout?.on('data', (chunk: string) => {
-      pending += chunk;
-      let newline: number;
-      while (!ended && (newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
+      for (const line of lines.push(chunk)) {
+        if (ended) break;
         if (onLine(line)) stop('matched');
       }
     });
@@ -194,7 +192,10 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     clearTimeout(timer);
     group.release();
     if (result.code === 'ENOENT' && result.exitCode === undefined) throw notInstalled(file);
-    if (!ended) ended = pending !== '' && onLine(pending) ? 'matched' : 'exited';
+    if (!ended) {
+      const last = lines.end();
+      ended = last !== undefined && onLine(last) ? 'matched' : 'exited';
+    }
     log.debug('watch ended', { command, ended, rc: result.exitCode });
     return { command, ended, exitCode: ended === 'exited' ? result.exitCode : undefined, stderr };
   };

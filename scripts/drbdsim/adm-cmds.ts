@@ -4,8 +4,9 @@
 import os from 'node:os';
 import { queryDaemon, snapshotOf, startDaemon } from './client.js';
 import { listResources, loadResource, type ResourceConfig, runReal, type SimEnv } from './config.js';
-import { blockDevNumbers, isMounted, type Stage } from './daemon.js';
 import { drbdadmVersion, dstateText } from './format.js';
+import { blockDevNumbers, volumesHeldOpen } from './host.js';
+import type { Stage } from './protocol.js';
 import { drbdsetup, failed, type Io, type Output, request } from './setup-cmds.js';
 import { freshMeta, readMeta, withLock, writeMeta } from './store.js';
 import { SS } from './format.js';
@@ -94,10 +95,6 @@ function missingLocalAddress(config: ResourceConfig): string | undefined {
   return config.peers.map((p) => p.local.host).find((host) => !mine.has(host));
 }
 
-function heldByMount(config: ResourceConfig): boolean {
-  return config.volumes.some((v) => isMounted(v.device) || (v.disk !== 'none' && isMounted(v.disk)));
-}
-
 /** Brings a resource to `stage` (new-resource, new-minor, attach, net), starting its daemon if needed. */
 async function bringUp(sim: SimEnv, res: string, config: ResourceConfig, stage: Stage, configFile: string | undefined): Promise<Output> {
   if (stage.net && missingLocalAddress(config)) {
@@ -146,7 +143,7 @@ async function oneResource(sim: SimEnv, a: Args, target: string, io: Io): Promis
     return { rc: 1, stdout: '', stderr: `Not a valid connection (${target}) for this host\n` };
   }
   const minor = config.volumes[0]?.minor ?? 0;
-  const held = (): boolean => heldByMount(config);
+  const held = (): boolean => volumesHeldOpen(config.volumes);
   const flags = a.flags;
   switch (a.cmd) {
     case 'up':

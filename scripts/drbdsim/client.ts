@@ -5,7 +5,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DaemonArgs, Reply, Request } from './daemon.js';
+import { frame, readMessages } from './framing.js';
+import type { DaemonArgs, Event, Reply, Request } from './protocol.js';
 import { logPath, nodeDir, socketPath } from './store.js';
 import type { ResourceSnap } from './types.js';
 
@@ -13,29 +14,31 @@ import type { ResourceSnap } from './types.js';
 export function queryDaemon(stateDir: string, node: string, res: string, req: Request, timeoutMs = 15_000): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(socketPath(stateDir, node, res));
-    let buffer = '';
+    let reply: Reply | undefined;
+    let bad: unknown;
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new Error('daemon did not answer'));
     }, timeoutMs);
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.write(`${JSON.stringify(req)}\n`));
-    sock.on('data', (chunk: string) => {
-      buffer += chunk;
-    });
+    sock.on('connect', () => sock.write(frame(req)));
+    // the daemon ends the connection after its reply
+    readMessages<Reply>(
+      sock,
+      (msg) => {
+        reply ??= msg;
+      },
+      (error) => {
+        bad ??= error;
+      },
+    );
     sock.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
     });
     sock.on('close', () => {
       clearTimeout(timer);
-      const text = buffer.trim();
-      if (!text) return reject(new Error('no reply'));
-      try {
-        resolve(JSON.parse(text) as Reply);
-      } catch (error) {
-        reject(error as Error);
-      }
+      if (reply) resolve(reply);
+      else reject(bad instanceof Error ? bad : new Error('no reply'));
     });
   });
 }
@@ -65,23 +68,14 @@ export function subscribe(
 ): Promise<Subscription> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(socketPath(stateDir, node, res));
-    let buffer = '';
     let started = false;
-    sock.setEncoding('utf8');
     sock.on('connect', () => {
       started = true;
-      sock.write(`${JSON.stringify({ op: 'subscribe' } satisfies Request)}\n`);
+      sock.write(frame({ op: 'subscribe' } satisfies Request));
       resolve({ close: () => sock.destroy() });
     });
-    sock.on('data', (chunk: string) => {
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const text = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        const msg = JSON.parse(text) as { t: 'snap'; snap: ResourceSnap } | { t: 'down' };
-        if (msg.t === 'snap') onSnap(msg.snap);
-      }
+    readMessages<Event>(sock, (msg) => {
+      if (msg.t === 'snap') onSnap(msg.snap);
     });
     sock.on('error', (error) => {
       if (!started) reject(error);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Simulated drbdsetup (drbd-utils 9.22 command line) for nodes without the DRBD kernel module.
 import { runCli } from './cli.js';
-import { isMounted } from './daemon.js';
+import { isMounted } from './host.js';
 import { drbdsetup, upResources } from './setup-cmds.js';
 import type { SimEnv } from './config.js';
 

@@ -2,7 +2,7 @@
 // drbdsetup as the simulator answers it: the "kernel" is this node's resource daemons.
 import { queryDaemon, snapshotOf, subscribe } from './client.js';
 import type { SimEnv } from './config.js';
-import type { Request } from './daemon.js';
+import type { Request } from './protocol.js';
 import {
   drbdsetupVersion,
   dstateText,

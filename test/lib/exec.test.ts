@@ -68,6 +68,39 @@ describe('lib/exec (deadline-aware commands)', function () {
     expect(error.reason).to.match(/no time left/);
   });
 
+  it('watch() hands each stdout line to onLine in order, whatever the chunks, the last one without newline too', async () => {
+    const exec = createExec(createDeadline(10_000, Date.now()), silentLogger);
+    const lines: string[] = [];
+    // the pauses make separate chunks: a line cut in two, several lines in one chunk, an unterminated end
+    const script = 'printf "a\\n"; sleep 0.2; printf "b"; sleep 0.2; printf "c\\n\\nd\\ne"';
+    const result = await exec.watch('sh', ['-c', script], (line) => {
+      lines.push(line);
+      return false;
+    });
+    expect(lines).to.deep.equal(['a', 'bc', '', 'd', 'e']);
+    expect(result).to.include({ ended: 'exited', exitCode: 0 });
+  });
+
+  it('watch() stops at the line onLine matches (no line after it) and kills the command', async () => {
+    const exec = createExec(createDeadline(10_000, Date.now()), silentLogger);
+    const lines: string[] = [];
+    const result = await exec.watch('sh', ['-c', 'echo one; echo two; echo three; sleep 60'], (line) => {
+      lines.push(line);
+      return line === 'two';
+    });
+    expect(lines).to.deep.equal(['one', 'two']);
+    expect(result).to.include({ ended: 'matched', exitCode: undefined });
+    // an unterminated last line can match too
+    const last = await exec.watch('printf', ['x\\nready'], (line) => line === 'ready');
+    expect(last).to.include({ ended: 'matched', exitCode: undefined });
+  });
+
+  it('watch() ends with timeout when no line matches in time', async () => {
+    const exec = createExec(createDeadline(10_000, Date.now()), silentLogger);
+    const result = await exec.watch('sh', ['-c', 'echo waiting; sleep 60'], () => false, { timeoutMs: 300 });
+    expect(result).to.include({ ended: 'timeout', exitCode: undefined });
+  });
+
   it('describes commands and first lines for exit reasons', () => {
     expect(describeCommand('ip', ['addr', 'add', '10.0.0.1/24', 'label x y'])).to.equal('ip addr add 10.0.0.1/24 "label x y"');
     expect(firstLine('\n  \n first \nsecond')).to.equal('first');
