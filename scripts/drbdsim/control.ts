@@ -13,6 +13,9 @@ import type { DaemonInfo, Event, Reply, Request, Stage } from './protocol.js';
 import { checkPromote } from './rules.js';
 import type { ResourceSnap, StateError } from './types.js';
 
+// How long a failed disk shows as Failed before it is detached (long enough for an events2 reader to see it).
+const FAILED_DISK_MS = 100;
+
 /** What the control requests need of the daemon as a whole. */
 export type DaemonControl = {
   snapshot(): ResourceSnap;
@@ -137,6 +140,19 @@ export class ControlServer {
         local.disk = 'Outdated';
         local.persist();
         local.changed();
+        return reply({ rc: 0 });
+      }
+      case 'fail-disk': {
+        // an I/O error on the backing disk with DRBD's default on-io-error detach: Failed, then Diskless (the
+        // metadata keeps what it recorded; the role does not change)
+        if (!local.stage.attach) return fail(SS.NO_LOCAL_DISK);
+        local.disk = 'Failed';
+        local.changed();
+        peers.sendState();
+        await new Promise((resolve) => setTimeout(resolve, FAILED_DISK_MS));
+        local.stage.attach = false;
+        local.changed();
+        peers.sendState();
         return reply({ rc: 0 });
       }
       case 'new-current-uuid': {

@@ -22,6 +22,7 @@ export type Request =
   | { op: 'disconnect'; peer?: number | undefined }
   | { op: 'connect'; peer?: number | undefined; discardMyData: boolean }
   | { op: 'outdate' }
+  | { op: 'fail-disk' }
   | { op: 'new-current-uuid'; clearBitmap: boolean }
   | { op: 'info' };
 

@@ -22,6 +22,8 @@ export type DrbdTestNode = {
   readonly env: Record<string, string>;
   /** drbdadm as the node runs it; never rejects. */
   drbdadm(...args: string[]): Promise<{ exitCode?: number | undefined; stdout: string; stderr: string }>;
+  /** The simulator's own command (state, fault injection); never rejects. */
+  drbdsim(...args: string[]): Promise<{ exitCode?: number | undefined; stdout: string; stderr: string }>;
   /** Back to UpToDate, down, as after create-md and an initial sync. */
   resetMetadata(): void;
   dispose(): Promise<void>;
@@ -74,6 +76,7 @@ export async function createDrbdNode(label: string): Promise<DrbdTestNode> {
     stateDir,
     env,
     drbdadm: (...args) => node.run('n1', 'drbdadm', ['-c', conf, ...args], { env, reject: false }),
+    drbdsim: (...args) => node.run('n1', 'drbdsim', args, { env, reject: false }),
     resetMetadata: () => initMetadata(stateDir, RESOURCE, [os.hostname()]),
     dispose,
   };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // ocf:tsha:drbd as installed, on one node of the DRBD simulator whose peer never comes up: the actions and
-// parameters that need a resource really brought up (reload, the module version bounds, stop_outdates_secondary).
+// parameters that need a resource really brought up (reload, the module version bounds, stop_outdates_secondary,
+// a failed disk under a Primary).
 import { expect } from 'chai';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
 import { runAgent, type AgentRun } from '../../helpers/agent.js';
@@ -73,5 +74,18 @@ describe('ocf:tsha:drbd on the simulator (one node, the peer down)', function ()
     expect((await run('start')).rc).to.equal(OcfExit.SUCCESS);
     expect((await run('stop', { meta: { notify_promoted_uname: PEER } })).rc).to.equal(OcfExit.SUCCESS);
     expect(await dstate(), 'off by default').to.equal('Consistent');
+  });
+
+  it('a Primary whose disk fails: monitor 9 (failed Promoted) from the moment the disk is gone; demote and stop 0', async () => {
+    expect((await run('start')).rc).to.equal(OcfExit.SUCCESS);
+    expect((await run('promote')).rc).to.equal(OcfExit.SUCCESS);
+    expect((await run('monitor', { meta: { interval: '29000' } })).rc).to.equal(OcfExit.RUNNING_PROMOTED);
+    const failed = await node.drbdsim('fail-disk', RESOURCE);
+    expect(failed.exitCode, failed.stderr).to.equal(0);
+    expect((await node.drbdadm('dstate', RESOURCE)).stdout.trim()).to.match(/^Diskless\//);
+    expect((await run('monitor', { meta: { interval: '29000' } })).rc).to.equal(OcfExit.FAILED_PROMOTED);
+    expect((await run('demote')).rc).to.equal(OcfExit.SUCCESS);
+    expect((await run('stop')).rc).to.equal(OcfExit.SUCCESS);
+    expect((await run('monitor', { meta: { interval: '31000' } })).rc).to.equal(OcfExit.NOT_RUNNING);
   });
 });
