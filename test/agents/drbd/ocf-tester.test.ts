@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { initMetadata, installWrappers, writeDrbdConf } from '../../../scripts/drbdsim/setup.js';
-import { OCF_DIR, runAgent } from '../../helpers/agent.js';
+import { OCF_DIR, spawnAgent } from '../../helpers/agent.js';
 import { createLoop, type LoopDevice } from '../../helpers/loop.js';
 import { createLab, type NetnsLab } from '../../helpers/netns.js';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
@@ -78,7 +78,7 @@ describe('ocf:tsha:drbd under ocf-tester (drbd simulator, one node)', function (
   });
 
   it('leaves the resource down, and monitor agrees', async () => {
-    const monitor = await runAgent('drbd', 'monitor', {
+    const monitor = await spawnAgent('drbd', 'monitor', {
       instance: 'ClusterDrbd',
       params: { drbd_resource: 'drbddata', drbdconf: conf },
       meta: { interval: '31000' },
