@@ -18,11 +18,3 @@ export async function deletePromotionScore(exec: Exec, log: Logger): Promise<boo
   if (!result.ok) log.warn('could not delete the promotion score', { stderr: result.stderr.trim() });
   return result.ok;
 }
-
-/** The current promotion score, or undefined when none is set or no cluster answers. */
-export async function getPromotionScore(exec: Exec): Promise<number | undefined> {
-  const result = await exec.run('crm_attribute', ['--promotion', '-l', 'reboot', '-G', '-q']);
-  if (!result.ok) return undefined;
-  const value = Number(result.stdout.trim());
-  return Number.isFinite(value) ? value : undefined;
-}

@@ -8,8 +8,8 @@ import { createExec, firstLine, type Exec } from '../../lib/exec.js';
 import { byTagPath, describeSpec } from './device.js';
 import { findHolders, isZombieStat, type Holder } from './holders.js';
 import { isLocalOnly, isNetwork, kernelName, parseProcFilesystems, sameType, wantsFsck } from './fstypes.js';
-import { entryDev, isWithin, mountsAt, mountsBelow, parseMountinfo, topMountAt, type MountEntry } from './mountinfo.js';
-import { liveProc, readMountinfoText, selfAndAncestors, splitDev } from './proc.js';
+import { entryDev, isWithin, mountsAt, mountsBelow, topMountAt, type MountEntry } from './mountinfo.js';
+import { liveProc, readMountTable, selfAndAncestors, splitDev } from './proc.js';
 import type { Config, Ctx } from './params.js';
 
 const SUPPORTED_DEPTHS = new Set([0, 10, 20]);
@@ -96,16 +96,12 @@ type Located = {
   readonly ours: MountEntry | undefined;
 };
 
-async function readTable(): Promise<MountEntry[]> {
-  return parseMountinfo(await readMountinfoText());
-}
-
 /**
  * Finds the directory in the mount table. The configured path is looked up first, without touching the
  * filesystem (a dead NFS server hangs realpath); only when nothing is there is a symlinked path resolved.
  */
 async function locate(ctx: Ctx, target: Target): Promise<Located> {
-  const table = await readTable();
+  const table = await readMountTable();
   const find = (dir: string) => mountsAt(table, dir).reverse().find((e) => isOurs(e, target, ctx.config));
   const configured = ctx.params.directory;
   let ours = find(configured);
@@ -352,10 +348,9 @@ function stillMounted(table: readonly MountEntry[], entry: MountEntry): boolean 
 type Namespace = { readonly id: string; readonly pid: number };
 
 async function tableOf(ns: Namespace | undefined): Promise<MountEntry[] | undefined> {
-  if (!ns) return readTable();
+  if (!ns) return readMountTable();
   // the namespace's last process may be gone already
-  const text = await readMountinfoText(`/proc/${ns.pid}/mountinfo`).catch(() => undefined);
-  return text === undefined ? undefined : parseMountinfo(text);
+  return readMountTable(`/proc/${ns.pid}/mountinfo`).catch(() => undefined);
 }
 
 /** umount until the mount is gone; when busy, signal the processes that hold it (if allowed) in rounds. */

@@ -75,9 +75,17 @@ export function topMountAt(entries: readonly MountEntry[], dir: string): MountEn
 
 /** Mounts strictly below a directory, deepest (and latest) first: the order to unmount them in. */
 export function mountsBelow(entries: readonly MountEntry[], dir: string): MountEntry[] {
-  const below = entries.map((e, index) => ({ e, index })).filter(({ e }) => e.mountPoint !== dir && isWithin(e.mountPoint, dir));
-  below.sort((a, b) => depth(b.e.mountPoint) - depth(a.e.mountPoint) || b.index - a.index);
-  return below.map(({ e }) => e);
+  return unmountOrder(entries.filter((e) => e.mountPoint !== dir && isWithin(e.mountPoint, dir)));
+}
+
+/**
+ * The order to unmount mounts in: deepest mount point first, and of mounts at one depth the latest first (the
+ * table lists them in mount order), so a mount goes before the one it sits on.
+ */
+export function unmountOrder(entries: readonly MountEntry[]): MountEntry[] {
+  const indexed = entries.map((e, index) => ({ e, index }));
+  indexed.sort((a, b) => depth(b.e.mountPoint) - depth(a.e.mountPoint) || b.index - a.index);
+  return indexed.map(({ e }) => e);
 }
 
 function depth(path: string): number {

@@ -2,7 +2,7 @@
 // The live system behind the pure parsers: /proc, stat device numbers.
 import { promises as fs } from 'node:fs';
 import { parentPid, type ProcView } from './holders.js';
-import { devKey } from './mountinfo.js';
+import { devKey, parseMountinfo, type MountEntry } from './mountinfo.js';
 
 /** Linux `dev_t` → `major:minor` (glibc's gnu_dev_major/minor layout). */
 export function splitDev(dev: bigint): string {
@@ -37,7 +37,7 @@ export const liveProc: ProcView = {
  * A mountinfo file (this process's by default), read until two reads agree: a table that changes while it is
  * read can come out torn and a mount seem to vanish (heartbeat PR #1337).
  */
-export async function readMountinfoText(file = '/proc/self/mountinfo'): Promise<string> {
+async function readMountinfoText(file = '/proc/self/mountinfo'): Promise<string> {
   let previous = await fs.readFile(file, 'utf8');
   for (let i = 0; i < 5; i++) {
     const next = await fs.readFile(file, 'utf8');
@@ -45,6 +45,11 @@ export async function readMountinfoText(file = '/proc/self/mountinfo'): Promise<
     previous = next;
   }
   return previous;
+}
+
+/** A mount table (this process's by default), read torn-read safe and parsed. */
+export async function readMountTable(file = '/proc/self/mountinfo'): Promise<MountEntry[]> {
+  return parseMountinfo(await readMountinfoText(file));
 }
 
 /** This process and its ancestors: never holders to signal. */

@@ -5,9 +5,9 @@
 import path from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
-import { runAgent, OCF_DIR } from '../../test/helpers/agent.js';
-import { createLoop } from '../../test/helpers/loop.js';
-import { heartbeatEnv, HEARTBEAT, mountsUnder, removeScratch, scratchDir, startHolder, type Holder } from '../../test/agents/Filesystem/system.js';
+import { spawnAgent, OCF_DIR } from '../harness/agent.js';
+import { heartbeatEnv, HEARTBEAT, mountsUnder, removeScratch, scratchDir, startHolder, type Holder } from '../harness/filesystem.js';
+import { createLoop } from '../harness/loop.js';
 import { report, timeInterleaved } from './measure.js';
 
 const runs = Number(process.env.RUNS ?? 20);
@@ -31,7 +31,7 @@ try {
     OCF_RESKEY_CRM_meta_timeout: '40000',
     ...hbEnv,
   };
-  const started = await runAgent('Filesystem', 'start', { path: TSHA, params });
+  const started = await spawnAgent('Filesystem', 'start', { path: TSHA, params });
   if (started.rc !== 0) throw new Error(`start failed: ${started.stderr}`);
   const times = await timeInterleaved(
     [
@@ -48,7 +48,7 @@ try {
     ['tsha', TSHA, {}],
     ['heartbeat', HEARTBEAT, hbEnv],
   ] as const) {
-    const start = await runAgent('Filesystem', 'start', { path: file, params, env: extra });
+    const start = await spawnAgent('Filesystem', 'start', { path: file, params, env: extra });
     if (start.rc !== 0) throw new Error(`${label} start failed: ${start.stderr}`);
     await mkdir(path.join(mnt, 'work'), { recursive: true });
     await writeFile(path.join(mnt, 'open.txt'), 'x');
@@ -59,7 +59,7 @@ try {
       await startHolder('/usr/bin/python3', ['-c', 'import mmap,sys,time\nf=open(sys.argv[1],"rb");m=mmap.mmap(f.fileno(),0,prot=mmap.PROT_READ);f.close();time.sleep(600)', path.join(mnt, 'mapped.bin')]),
     );
     await new Promise((resolve) => setTimeout(resolve, 300)); // python has mapped the file by then
-    const stop = await runAgent('Filesystem', 'stop', { path: file, params, env: extra });
+    const stop = await spawnAgent('Filesystem', 'stop', { path: file, params, env: extra });
     const left = await mountsUnder(mnt);
     const killed = holders.filter((h) => h.exited()).length;
     console.log(`busy stop (cwd + open file + mmap) by ${label}: ${stop.ms} ms, rc ${stop.rc}, ${killed}/3 holders ended${left.length ? ', STILL MOUNTED' : ''}`);

@@ -2,10 +2,9 @@
 // The seed's failover cluster on a lab (scripts/lab) with the DRBD simulator: the seed's pcs lines with ocf:tsha
 // agents, where the resources run, what the client gets, data sets with checksums, and a watcher that samples both
 // nodes for /data mounted and DRBD Primary. Shared by `make demo` and the scenario tests (test/scenarios).
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
+import { readMountTable } from '../../agents/Filesystem/proc.js';
 import { RESOURCE, drbdLabExtension, drbdSnapshot, primaryNodes } from '../drbdsim/lab-extension.js';
 import { CLUSTER_IP, clusterStatus, labDown, labExec, labUp, nodeInit, type LabHandle } from '../lab/index.js';
 import type { LabPlan } from '../lab/plan.js';
@@ -272,8 +271,8 @@ export class ExclusionWatcher {
       this.plan.nodes.map(async (n) => {
         const pid = await nodeInit(n.name, { name: this.plan.name }).catch(() => undefined);
         if (pid === undefined) return undefined;
-        const table = await readFile(`/proc/${pid}/mountinfo`, 'utf8').catch(() => '');
-        return parseMountinfo(table).some((entry) => entry.mountPoint === DATA_DIR) ? n.name : undefined;
+        const table = await readMountTable(`/proc/${pid}/mountinfo`).catch(() => []);
+        return table.some((entry) => entry.mountPoint === DATA_DIR) ? n.name : undefined;
       }),
     );
     return found.filter((n): n is string => n !== undefined);

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { constants, openSync, closeSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isWithin, parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
+import { isWithin, unmountOrder } from '../../agents/Filesystem/mountinfo.js';
+import { readMountTable } from '../../agents/Filesystem/proc.js';
 import { parseCrmMon, parseFenceHistory, type CrmStatus, type FenceEvent } from './crm.js';
 import { ensureFenceAgent } from './install.js';
 import {
@@ -306,9 +307,8 @@ export async function labDown(ref: LabRef = {}): Promise<DownReport> {
 
 /** Host mount points inside `dir`, deepest first. */
 export async function hostMountsUnder(dir: string): Promise<string[]> {
-  const table = parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
-  const points = table.map((e) => e.mountPoint).filter((p) => isWithin(p, dir));
-  return [...new Set(points)].sort((a, b) => b.length - a.length);
+  const inside = (await readMountTable()).filter((e) => isWithin(e.mountPoint, dir));
+  return [...new Set(unmountOrder(inside).map((e) => e.mountPoint))];
 }
 
 /** Loop devices whose backing file is inside `dir`. */

@@ -9,6 +9,7 @@ import {
   parseMountinfo,
   topMountAt,
   unescapeField,
+  unmountOrder,
 } from '../../../agents/Filesystem/mountinfo.js';
 import { fixture } from './fixtures.js';
 
@@ -50,6 +51,13 @@ describe('Filesystem mountinfo', () => {
 
   it('lists submounts deepest first and never a sibling with the same prefix', () => {
     expect(mountsBelow(table, '/mnt/data').map((e) => e.mountPoint)).to.deep.equal(['/mnt/data/sub/deeper', '/mnt/data/sub']);
+  });
+
+  it('orders mounts for unmounting: deepest first, the later of stacked mounts first', () => {
+    const stacked = parseMountinfo(
+      '27 1 254:0 / / rw - ext4 /dev/vda rw\n60 27 7:0 / /m rw - xfs /dev/loop0 rw\n61 60 7:1 / /m/a/b rw - ext4 /dev/loop1 rw\n62 27 7:2 / /m rw - ext4 /dev/loop2 rw\n63 62 7:3 / /m/c rw - ext4 /dev/loop3 rw\n',
+    );
+    expect(unmountOrder(stacked).map((e) => e.id)).to.deep.equal([61, 63, 62, 60, 27]);
   });
 
   it('finds the mount that owns a path', () => {

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runAgent, type AgentRun, type AgentRunOptions } from '../../helpers/agent.js';
+import { spawnAgent, type AgentRun, type AgentRunOptions } from '../../helpers/agent.js';
 import { createLab, type NetnsLab } from '../../helpers/netns.js';
 
 export const SEED = { ip: '192.168.1.73', nic: 'eth1', cidr_netmask: '24', iflabel: 'ethcl1', lvs_support: 'true' } as const;
@@ -52,7 +52,7 @@ export async function createLan(label: string, names: readonly string[]): Promis
     lab,
     hosts,
     agent: (name, action, params, options = {}) =>
-      runAgent('IPaddr2', action, {
+      spawnAgent('IPaddr2', action, {
         instance: 'ClusterIP',
         ...options,
         params,

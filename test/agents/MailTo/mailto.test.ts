@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
-import { runAgent, OCF_DIR } from '../../helpers/agent.js';
+import { spawnAgent, OCF_DIR } from '../../helpers/agent.js';
 import { isAlive } from '../../../scripts/lab/sys.js';
 import { ensurePostfix, header, headerNames, waitForMail } from '../../../scripts/mta.js';
 
@@ -18,7 +18,7 @@ describe('ocf:tsha:MailTo (installed, real postfix)', function () {
   let rsctmp: string;
   const token = () => `tsha-${randomBytes(5).toString('hex')}`;
   const run = (action: string | undefined, params: Record<string, string>, extra: { meta?: Record<string, string>; env?: Record<string, string> } = {}) =>
-    runAgent('MailTo', action, { params, instance: 'mail1', env: { HA_RSCTMP: rsctmp, ...extra.env }, ...(extra.meta ? { meta: extra.meta } : {}) });
+    spawnAgent('MailTo', action, { params, instance: 'mail1', env: { HA_RSCTMP: rsctmp, ...extra.env }, ...(extra.meta ? { meta: extra.meta } : {}) });
 
   before(async () => {
     await ensurePostfix();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
-import { OCF_DIR, runAgent } from '../../helpers/agent.js';
+import { OCF_DIR, spawnAgent } from '../../helpers/agent.js';
 
 const SEED_META = { clone_max: '2', clone_node_max: '1', promoted_max: '1', promoted_node_max: '1', master_max: '1', master_node_max: '1', notify: 'true' };
 
@@ -17,7 +17,7 @@ describe('ocf:tsha:drbd (installed, drbd-utils without a module)', function () {
   let conf: string;
   const params = (extra: Record<string, string> = {}) => ({ drbd_resource: 'drbddata', drbdconf: conf, ...extra });
   const run = (action: string, extra: { params?: Record<string, string>; meta?: Record<string, string>; env?: Record<string, string> } = {}) =>
-    runAgent('drbd', action, { instance: 'ClusterDrbd', params: extra.params ?? params(), ...(extra.meta ? { meta: extra.meta } : {}), ...(extra.env ? { env: extra.env } : {}) });
+    spawnAgent('drbd', action, { instance: 'ClusterDrbd', params: extra.params ?? params(), ...(extra.meta ? { meta: extra.meta } : {}), ...(extra.env ? { env: extra.env } : {}) });
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'tsha-drbd-agent-'));

@@ -5,7 +5,7 @@
 // is configured but never comes up, so the resource runs StandAlone-ish (Connecting) as after a peer crash.
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
-import { OCF_DIR, runAgent } from '../../helpers/agent.js';
+import { OCF_DIR, spawnAgent } from '../../helpers/agent.js';
 import { createDrbdNode, type DrbdTestNode } from '../../helpers/drbd-node.js';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
 
@@ -44,7 +44,7 @@ describe('ocf:tsha:drbd under ocf-tester (drbd simulator, one node)', function (
   });
 
   it('leaves the resource down, and monitor agrees', async () => {
-    const monitor = await runAgent('drbd', 'monitor', {
+    const monitor = await spawnAgent('drbd', 'monitor', {
       instance: 'ClusterDrbd',
       params: { drbd_resource: 'drbddata', drbdconf: node.conf },
       meta: { interval: '31000' },

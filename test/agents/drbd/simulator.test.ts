@@ -4,7 +4,7 @@
 // a failed disk under a Primary).
 import { expect } from 'chai';
 import { OcfExit } from '../../../lib/ocf/exit-codes.js';
-import { runAgent, type AgentRun } from '../../helpers/agent.js';
+import { spawnAgent, type AgentRun } from '../../helpers/agent.js';
 import { PEER, RESOURCE, createDrbdNode, type DrbdTestNode } from '../../helpers/drbd-node.js';
 
 const SEED_META = { clone_max: '2', clone_node_max: '1', promoted_max: '1', promoted_node_max: '1', notify: 'true' };
@@ -13,7 +13,7 @@ describe('ocf:tsha:drbd on the simulator (one node, the peer down)', function ()
   this.timeout(120_000);
   let node: DrbdTestNode;
   const run = (action: string, options: { params?: Record<string, string>; meta?: Record<string, string>; env?: Record<string, string> } = {}): Promise<AgentRun> =>
-    runAgent('drbd', action, {
+    spawnAgent('drbd', action, {
       instance: 'ClusterDrbd',
       params: { drbd_resource: RESOURCE, drbdconf: node.conf, wfc_timeout: '1', ...options.params },
       meta: { ...SEED_META, ...options.meta },
