@@ -46,6 +46,7 @@ async function runUnder(line, node, tests) {
 /** The given tests under each of the given Node.js lines, their counts added to this run's. */
 async function runNodeLines(lines, tests) {
   if (lines.length === 0) return;
+  if (tests.length === 0) throw new Error('TSHA_NODE_LINES without TSHA_NODE_LINE_TESTS: which tests?');
   const nodes = execFileSync('sh', [path.join(path.dirname(process.argv[1]), 'node-lines.sh'), ...lines], { encoding: 'utf8' }).trim().split('\n');
   for (const [i, line] of lines.entries()) {
     console.log(`\n== ${tests.length} test folders and files again, under Node.js ${line}`);
