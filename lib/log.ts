@@ -128,11 +128,7 @@ function createSink(options: LoggerOptions): { write(json: string): void } {
       const record = JSON.parse(line) as PinoRecord;
       const message = json ? line.trimEnd() : formatMessage(record.level, record.msg, record.fields);
       const text = json ? message : `${tag}: ${message}`;
-      try {
-        writeSync(fd, `${text}\n`);
-      } catch {
-        // stderr closed or full: the other places still get the line
-      }
+      writeAll(fd, `${text}\n`);
       const debug = record.level < 30;
       const dated = `${fileDate(record.time)} ${text}\n`;
       // HA_LOGFILE has no debug lines; HA_DEBUGLOG has every line, except those already in HA_LOGFILE when both
@@ -142,6 +138,23 @@ function createSink(options: LoggerOptions): { write(json: string): void } {
       syslog?.(LEVELS[record.level]?.severity ?? 5, message);
     },
   };
+}
+
+/**
+ * Writes the whole text to fd as a blocking write would: Node makes a stderr pipe non-blocking, so a pipe that
+ * its reader has not emptied answers EAGAIN, and the write waits and goes on, as pino's synchronous destination
+ * does. A closed stderr drops the line; the other places still get it.
+ */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let written = 0; written < bytes.length; ) {
+    try {
+      written += writeSync(fd, bytes, written);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { pacemakerEnv } from '../../scripts/tsha.js';
 const PID = process.pid;
 const DATE = /^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d /;
 const IPADDR2_MAIN = fileURLToPath(new URL('../../agents/IPaddr2/main.js', import.meta.url));
+const LOG_MODULE = new URL('../../lib/log.js', import.meta.url).href;
 
 /** The lines a logger writes, through a file in place of stderr. */
 function linesOf(options: Omit<LoggerOptions, 'fd'>, use: (log: Logger) => void): string[] {
@@ -138,6 +139,21 @@ describe('lib/log', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('waits on a stderr pipe its reader has not emptied instead of dropping lines', async () => {
+    // a node that logs 3000 lines (300 kB) into a pipe that python3 starts reading only a second later
+    const writer = `import { createLogger } from '${LOG_MODULE}'; process.stderr; const log = createLogger({ agent: 'X', env: {} }); for (let i = 0; i < 3000; i++) log.info('line', { i, pad: 'x'.repeat(80) });`;
+    const reader = `
+import subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "--input-type=module", "-e", sys.argv[2]], stderr=subprocess.PIPE)
+time.sleep(1)
+sys.stdout.write(p.stderr.read().decode())
+sys.exit(p.wait())
+`;
+    const { stdout } = await execa('python3', ['-c', reader, process.execPath, writer], { timeout: 30_000 });
+    const numbers = stdout.split('\n').map((l) => Number(/ i=(\d+) /.exec(l)?.[1]));
+    expect(numbers).to.deep.equal(Array.from({ length: 3000 }, (_, i) => i));
   });
 
   it('sends an agent’s line to syslog with HA_LOGFACILITY=daemon (<30>, RFC 3164, the tag), none with "none"', async () => {
