@@ -3,7 +3,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all deps-npm deps-system build metadata install uninstall check test demo bench rpm clean
+.PHONY: all deps-npm deps-system build metadata install uninstall check check-node-lines test demo bench rpm clean
 
 all: build
 
@@ -27,10 +27,23 @@ install: build
 uninstall:
 	@sh scripts/install.sh uninstall
 
-# Every test; the last line printed is `N passed, N failed`. Tests use the agents installed on this machine.
+# The Node.js lines the agent and lib unit suites also run under (official builds from the npm registry, cached in
+# build/node/<line>/ by scripts/node-lines.sh); everything else runs under the default node.
+NODE_LINES ?= 22 24
+NODE_LINE_TESTS = dist/test/lib $(addprefix dist/test/agents/,$(addsuffix .test.js,Filesystem/device \
+	Filesystem/fstypes Filesystem/holders Filesystem/mountinfo Filesystem/settings IPaddr2/pure MailTo/mail \
+	drbd/actions drbd/meta drbd/parsers drbd/score))
+
+# Every test, and the unit suites again under each of NODE_LINES (not with TESTS); the last line printed is
+# `N passed, N failed` for all of it. Tests use the agents installed on this machine.
 check: deps-system build
 	@DESTDIR= sh scripts/install.sh install
-	@node scripts/run-tests.mjs $(TESTS)
+	@TSHA_NODE_LINES="$(if $(TESTS),,$(NODE_LINES))" TSHA_NODE_LINE_TESTS="$(NODE_LINE_TESTS)" \
+		node scripts/run-tests.mjs $(TESTS)
+
+# The unit suites under the default node and each of NODE_LINES, with one closing line.
+check-node-lines: build
+	@TSHA_NODE_LINES="$(NODE_LINES)" TSHA_NODE_LINE_TESTS="$(NODE_LINE_TESTS)" node scripts/run-tests.mjs $(NODE_LINE_TESTS)
 
 test: check
 

@@ -189,6 +189,18 @@ describe('lab: a two-node cluster', function () {
     expect(after.nodes.every((n) => n.online)).to.equal(true);
   });
 
+  it("records a tsha agent's lines in the node's Pacemaker log in ocf_log's form (Agent(instance)[pid]: LEVEL: ...)", async () => {
+    await lab.exec('tlab1', ['pcs', 'resource', 'create', 'LogProbe', 'ocf:tsha:IPaddr2', 'ip=192.168.1.80', 'nic=eth1', 'cidr_netmask=24']);
+    const node = await waitFor('LogProbe started', 60_000, () => whereIs('LogProbe'));
+    const logFile = path.join(plan.logDir, node, 'pacemaker/pacemaker.log');
+    // execd records the agent's stderr as `<op>[pid] error output [ <line> ]`
+    const recorded = await waitFor('the start recorded in the Pacemaker log', 20_000, async () =>
+      (await readFile(logFile, 'utf8')).split('\n').find((l) => l.includes('LogProbe_start_0[') && l.includes('address added')),
+    );
+    await lab.exec('tlab1', ['pcs', 'resource', 'delete', 'LogProbe']);
+    expect(recorded).to.match(/ LogProbe_start_0\[(\d+)\] error output \[ IPaddr2\(LogProbe\)\[\1\]: INFO: address added ip=192\.168\.1\.80 prefix=24 nic=eth1( \w+=\S+)* \]$/);
+  });
+
   it('down leaves no namespace, mount, loop device or process behind', async () => {
     const pids = await labPids(plan);
     const before = await leftovers(plan, pids);
