@@ -31,7 +31,7 @@ uninstall:
 # build/node/<line>/ by scripts/node-lines.sh); everything else runs under the default node.
 NODE_LINES ?= 22 24
 NODE_LINE_TESTS = dist/test/lib $(addprefix dist/test/agents/,$(addsuffix .test.js,Filesystem/device \
-	Filesystem/fstypes Filesystem/holders Filesystem/mountinfo Filesystem/settings IPaddr2/pure MailTo/mail \
+	Filesystem/fstypes Filesystem/holders Filesystem/mountinfo Filesystem/params IPaddr2/pure MailTo/mail \
 	drbd/actions drbd/meta drbd/parsers drbd/score))
 
 # Every test, and the unit suites again under each of NODE_LINES (not with TESTS); the last line printed is
