@@ -8,7 +8,7 @@ import { readMountTable } from '../../agents/Filesystem/proc.js';
 import { RESOURCE, drbdLabExtension, drbdSnapshot, primaryNodes } from '../drbdsim/lab-extension.js';
 import { CLUSTER_IP, clusterStatus, labDown, labExec, labUp, nodeInit, type LabHandle } from '../lab/index.js';
 import type { LabPlan } from '../lab/plan.js';
-import { waitFor } from '../lab/sys.js';
+import { isAlive, waitFor } from '../lab/sys.js';
 import { header, readMailbox, type Mail } from '../mta.js';
 
 export const DEVICE = '/dev/drbd1';
@@ -253,6 +253,8 @@ export async function waitMail(after: number, pattern: RegExp, timeoutMs = 30_00
 export class ExclusionWatcher {
   samples = 0;
   readonly doubleMounts: string[][] = [];
+  /** Reads of a running node's mount table that failed: such a sample is not counted, and a test fails on any. */
+  readonly unreadable: string[] = [];
   readonly doublePrimaries: string[][] = [];
   private running = true;
   private readonly loop: Promise<void>;
@@ -266,22 +268,32 @@ export class ExclusionWatcher {
     })();
   }
 
-  private async mounted(): Promise<string[]> {
+  /** The nodes with /data mounted; undefined when a running node's table could not be read. */
+  private async mounted(): Promise<string[] | undefined> {
     const found = await Promise.all(
       this.plan.nodes.map(async (n) => {
+        // a node that is off (no init) holds nothing
         const pid = await nodeInit(n.name, { name: this.plan.name }).catch(() => undefined);
-        if (pid === undefined) return undefined;
-        const table = await readMountTable(`/proc/${pid}/mountinfo`).catch(() => []);
-        return table.some((entry) => entry.mountPoint === DATA_DIR) ? n.name : undefined;
+        if (pid === undefined) return false;
+        try {
+          return (await readMountTable(`/proc/${pid}/mountinfo`)).some((entry) => entry.mountPoint === DATA_DIR) && n.name;
+        } catch (error) {
+          // the node went off between the two reads: it holds nothing; anything else is a check not made
+          if (!isAlive(pid)) return false;
+          this.unreadable.push(`${n.name}: ${String(error)}`);
+          return undefined;
+        }
       }),
     );
-    return found.filter((n): n is string => n !== undefined);
+    if (found.includes(undefined)) return undefined;
+    return found.filter((n): n is string => typeof n === 'string');
   }
 
   private async sample(): Promise<void> {
     let [mounts, primaries] = await Promise.all([this.mounted(), primaryNodes(this.plan)]);
-    if (mounts.length > 1) mounts = await this.mounted();
+    if (mounts && mounts.length > 1) mounts = await this.mounted();
     if (primaries.length > 1) primaries = await primaryNodes(this.plan);
+    if (!mounts) return;
     this.samples++;
     if (mounts.length > 1) this.doubleMounts.push(mounts);
     if (primaries.length > 1) this.doublePrimaries.push(primaries);

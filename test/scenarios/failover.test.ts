@@ -243,6 +243,7 @@ describe('the seed\'s failover cluster: scenarios in a two-node lab', function (
     }
     console.log(`      10 failovers, standby → client served by the other node: ${times.join(', ')}`);
     expect(await failedActions(lab, node)).to.deep.equal([]);
+    expect(watcher!.unreadable, 'mount tables the watcher could not read').to.deep.equal([]);
     expect(watcher!.doubleMounts, 'samples with /data mounted on both nodes').to.deep.equal([]);
     expect(watcher!.doublePrimaries, 'samples with two DRBD Primaries').to.deep.equal([]);
   });
@@ -250,6 +251,7 @@ describe('the seed\'s failover cluster: scenarios in a two-node lab', function (
   it('never had /data mounted, or DRBD Primary, on both nodes at once during all of the above', () => {
     console.log(`      watcher: ${watcher!.samples} samples of both nodes`);
     expect(watcher!.samples).to.be.greaterThan(100);
+    expect(watcher!.unreadable).to.deep.equal([]);
     expect(watcher!.doubleMounts).to.deep.equal([]);
     expect(watcher!.doublePrimaries).to.deep.equal([]);
   });
