@@ -12,7 +12,7 @@ import { formatVersion, parseDrbdadmVersion, parseProcDrbdVersion } from '../../
 import type { ExecResult } from '../../../lib/exec.js';
 import { formatExitReason } from '../../../lib/ocf/exit-reason.js';
 import { CAPTURE_CASES, VERSION_CASES, type CaptureCase, type StateReading } from './capture-readings.js';
-import { captureRun, captureRuns, captureSource, runText, type Run } from './captures.js';
+import { captureRun, captureRuns, captureSource, events2Lines, runText, statusOutput } from './captures.js';
 
 const weights = ((): ScoreWeights => {
   const parsed = parseWeights(DEFAULT_ADJUST_MASTER_SCORE);
@@ -20,27 +20,7 @@ const weights = ((): ScoreWeights => {
   return parsed.weights;
 })();
 
-// drbd-utils' own tests replace the --timestamps prefix by `TIME` (07-); put a real one back.
-const untime = (line: string): string => line.replace(/^TIME /, '2025-08-20T10:00:00.000000+00:00 ');
-
-/** The events2 lines of a run, up to and including the first that contains `at`. */
-export function events2Lines(run: Run, at?: string): string[] {
-  const lines = run.lines.map(untime);
-  if (at === undefined) return lines;
-  const end = lines.findIndex((l) => l.includes(at));
-  if (end < 0) throw new Error(`no line with \`${at}\` in ${run.title}`);
-  return lines.slice(0, end + 1);
-}
-
-/** The n-th output of a resource in a status run (each output starts with the resource's own line). */
-export function statusOutput(run: Run, resource: string, part = 0): string {
-  const starts = run.lines.flatMap((l, i) => (l.split(' ')[0] === resource ? [i] : []));
-  if (starts.length > 1 && part >= starts.length) throw new Error(`${run.title}: no output ${part} of ${resource}`);
-  if (starts.length <= 1) return runText(run);
-  return runText({ title: run.title, lines: run.lines.slice(starts[part], starts[part + 1]) });
-}
-
-export function parseCase(c: CaptureCase): DrbdState {
+function parseCase(c: CaptureCase): DrbdState {
   const run = captureRun(c.file, c.run);
   return c.printed.tool === 'events2'
     ? parseEvents2(events2Lines(run, c.at).join('\n'), c.resource)

@@ -41,3 +41,23 @@ export function captureRun(file: string, part: string): Run {
 
 /** The run's output as the command printed it (for the text parsers). */
 export const runText = (run: Run): string => `${run.lines.join('\n')}\n`;
+
+// drbd-utils' own tests replace the --timestamps prefix by `TIME` (07-); put a real one back.
+const untime = (line: string): string => line.replace(/^TIME /, '2025-08-20T10:00:00.000000+00:00 ');
+
+/** The events2 lines of a run, up to and including the first that contains `at`. */
+export function events2Lines(run: Run, at?: string): string[] {
+  const lines = run.lines.map(untime);
+  if (at === undefined) return lines;
+  const end = lines.findIndex((l) => l.includes(at));
+  if (end < 0) throw new Error(`no line with \`${at}\` in ${run.title}`);
+  return lines.slice(0, end + 1);
+}
+
+/** The n-th output of a resource in a status run (each output starts with the resource's own line). */
+export function statusOutput(run: Run, resource: string, part = 0): string {
+  const starts = run.lines.flatMap((l, i) => (l.split(' ')[0] === resource ? [i] : []));
+  if (starts.length > 1 && part >= starts.length) throw new Error(`${run.title}: no output ${part} of ${resource}`);
+  if (starts.length <= 1) return runText(run);
+  return runText({ title: run.title, lines: run.lines.slice(starts[part], starts[part + 1]) });
+}
