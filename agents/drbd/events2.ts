@@ -3,7 +3,7 @@
 // --now dumps the state as `exists` lines and ends with `exists -`; without it the stream goes on with
 // create/change/destroy lines. Object order is not guaranteed, so everything is keyed, never positional.
 import type { ConnectionState, DeviceState, DrbdState, PeerDeviceState, ResourceState } from './model.js';
-import { addFields } from './status.js';
+import { addFields, int } from './status.js';
 
 export type Events2Line = {
   readonly action: string;
@@ -35,10 +35,6 @@ const peerOf = (f: ReadonlyMap<string, string>): string => f.get('peer-node-id')
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const int = (value: string | undefined): number | undefined => {
-  if (value === undefined || !/^\d+$/.test(value)) return undefined;
-  return Number(value);
-};
 const yes = (value: string | undefined): boolean | undefined => (value === undefined ? undefined : value === 'yes');
 
 /**

@@ -14,6 +14,12 @@ export function addFields(target: Fields, words: readonly string[]): void {
   }
 }
 
+/** A count or index as drbd-utils prints it (digits only), or undefined for anything else. */
+export const int = (value: string | undefined): number | undefined => {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+};
+
 type Node = { kind: 'resource' | 'device' | 'connection' | 'peer-device'; label: string; fields: Fields; parent?: Node };
 
 /**
@@ -72,8 +78,8 @@ export function parseStatusText(text: string, name: string): DrbdState {
     const f = node.fields;
     if (node.kind === 'device') {
       devices.push({
-        volume: Number(f.get('volume') ?? 0),
-        minor: f.has('minor') ? Number(f.get('minor')) : undefined,
+        volume: int(f.get('volume')) ?? 0,
+        minor: int(f.get('minor')),
         disk: f.get('disk') ?? 'Diskless',
         client: f.get('client') === 'yes',
         quorum: f.get('quorum') !== 'no',
@@ -89,7 +95,7 @@ export function parseStatusText(text: string, name: string): DrbdState {
     const f = node.fields;
     peerDevices.push({
       peerNodeId: ids.get(node.parent) ?? node.parent.label,
-      volume: Number(f.get('volume') ?? 0),
+      volume: int(f.get('volume')) ?? 0,
       replication: f.get('replication') ?? 'Established',
       peerDisk: f.get('peer-disk') ?? 'DUnknown',
       peerClient: f.get('peer-client') === 'yes',
@@ -144,15 +150,15 @@ export function parseShStatus(text: string, name: string): DrbdState {
     resource: { name, role: first.get('role') || 'Unknown', suspended: first.get('flags_susp') === '1' ? 'user' : 'no', mayPromote: undefined, promotionScore: undefined },
     connections: [{ peerNodeId: 'peer', name: 'peer', connection: connected ? 'Connected' : cstate, peerRole }],
     devices: mine.map((b) => ({
-      volume: Number(b.get('volume') ?? 0),
-      minor: Number(b.get('minor') ?? 0),
+      volume: int(b.get('volume')) ?? 0,
+      minor: int(b.get('minor')),
       disk: b.get('disk') || 'Diskless',
       client: false,
       quorum: true,
     })),
     peerDevices: mine.map((b) => ({
       peerNodeId: 'peer',
-      volume: Number(b.get('volume') ?? 0),
+      volume: int(b.get('volume')) ?? 0,
       replication: connected ? (cstate === 'Connected' ? 'Established' : cstate) : 'Off',
       peerDisk: b.get('pdsk') || 'DUnknown',
       peerClient: false,
