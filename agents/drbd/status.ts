@@ -50,7 +50,11 @@ export function parseStatusText(text: string, name: string): DrbdState {
     }
     if (!inResource || !last) continue;
     const first = words[0] ?? '';
-    if (indent === 2) {
+    if (indent === 2 && first.includes(':') && !/^(volume|disk):/.test(first) && last.kind === 'device') {
+      // A device line of plain status wraps at indent 2, like the line itself (drbd-utils keeps indent 2 when it
+      // prints no volume:): `client:` or `quorum:` there continues the device, a new device starts with those two.
+      addFields(last.fields, words);
+    } else if (indent === 2) {
       const isDevice = first.includes(':');
       last = isDevice
         ? { kind: 'device', label: '', fields: new Map() }
@@ -93,10 +97,12 @@ export function parseStatusText(text: string, name: string): DrbdState {
   for (const node of nodes) {
     if (node.kind !== 'peer-device' || !node.parent) continue;
     const f = node.fields;
+    // Plain status leaves out replication when it is Off or Established: only a connected peer can be Established.
+    const connected = (node.parent.fields.get('connection') ?? 'Connected') === 'Connected';
     peerDevices.push({
       peerNodeId: ids.get(node.parent) ?? node.parent.label,
       volume: int(f.get('volume')) ?? 0,
-      replication: f.get('replication') ?? 'Established',
+      replication: f.get('replication') ?? (connected ? 'Established' : 'Off'),
       peerDisk: f.get('peer-disk') ?? 'DUnknown',
       peerClient: f.get('peer-client') === 'yes',
     });

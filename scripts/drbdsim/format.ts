@@ -243,6 +243,10 @@ export function events2Changes(before: ResourceSnap | undefined, after: Resource
       }
       if (fields.length > 0) out.push(line('change', 'peer-device', peerDeviceKey(b, conn, pd), fields));
     }
+    // A volume removed while the connection stays (del-minor) takes its peer device with it.
+    for (const pd of oldConn?.peerDevices ?? []) {
+      if (!conn.peerDevices.some((p) => p.volume === pd.volume)) out.push(line('destroy', 'peer-device', peerDeviceKey(a, conn, pd), []));
+    }
     for (const path of conn.paths) {
       const old = oldConn?.paths.find((p) => p.local === path.local && p.peer === path.peer);
       if (!old) out.push(line('create', 'path', pathKey(b, conn, path), [`established:${yesNo(path.established)}`]));

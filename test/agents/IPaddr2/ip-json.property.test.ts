@@ -30,12 +30,12 @@ const ipLikeOutput = fc.oneof(
 const ifname = fc.stringMatching(/^[a-z][a-z0-9]{0,7}(?:\.[0-9]{1,4})?$/);
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
 const ipv6 = fc.array(fc.nat(0xffff).map((n) => n.toString(16)), { minLength: 8, maxLength: 8 }).map((p) => p.join(':'));
-const address: fc.Arbitrary<LinkAddress> = fc.oneof(
+const addressBase = fc.oneof(
   fc.record({ family: fc.constant(4 as const), local: ipv4, prefix: fc.integer({ min: 0, max: 32 }), broadcast: fc.option(ipv4, { nil: undefined }) }),
   fc.record({ family: fc.constant(6 as const), local: ipv6, prefix: fc.integer({ min: 0, max: 128 }), broadcast: fc.constant(undefined) }),
-).chain((a) =>
-  fc.record({ label: fc.option(fc.stringMatching(/^[a-z0-9]{1,8}(?::[a-z0-9]{1,6})?$/), { nil: undefined }), tentative: fc.boolean(), dadfailed: fc.boolean() }).map((rest) => ({ ...a, ...rest })),
 );
+const addressFlags = fc.record({ label: fc.option(fc.stringMatching(/^[a-z0-9]{1,8}(?::[a-z0-9]{1,6})?$/), { nil: undefined }), tentative: fc.boolean(), dadfailed: fc.boolean() });
+const address: fc.Arbitrary<LinkAddress> = fc.tuple(addressBase, addressFlags).map(([base, flags]) => ({ ...base, ...flags }));
 const link: fc.Arbitrary<Link> = fc.record({
   name: ifname,
   flags: fc.subarray(['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP', 'NO-CARRIER', 'LOOPBACK']),
