@@ -169,5 +169,16 @@ describe('drbd parsers on real captures', () => {
       );
       expect(unread).to.deep.equal([]);
     });
+
+    it('have a reading for every resource of every status run', () => {
+      const read = new Set(CAPTURE_CASES.map((c) => `${c.file}\n${captureRun(c.file, c.run).title}\n${c.resource}`));
+      const unread = [...new Set(CAPTURE_CASES.filter((c) => c.printed.tool === 'status').map((c) => `${c.file}\n${c.run}`))].flatMap((key) => {
+        const [file = '', part = ''] = key.split('\n');
+        const run = captureRun(file, part);
+        const names = run.lines.filter((l) => /^\S+ .*role:/.test(l)).map((l) => l.split(' ')[0]);
+        return names.filter((name) => !read.has(`${file}\n${run.title}\n${name}`)).map((name) => `${file}: ${run.title}: ${name}`);
+      });
+      expect(unread).to.deep.equal([]);
+    });
   });
 });
