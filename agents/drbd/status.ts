@@ -50,9 +50,11 @@ export function parseStatusText(text: string, name: string): DrbdState {
     }
     if (!inResource || !last) continue;
     const first = words[0] ?? '';
-    if (indent === 2 && first.includes(':') && !/^(volume|disk):/.test(first) && last.kind === 'device') {
-      // A device line of plain status wraps at indent 2, like the line itself (drbd-utils keeps indent 2 when it
-      // prints no volume:): `client:` or `quorum:` there continues the device, a new device starts with those two.
+    // Plain status prints a single volume 0 without volume: and then wraps its device line at indent 2 and its
+    // peer-device line at indent 4, the indents they start at (drbd-utils does so): there, only the first field
+    // a device or peer device line can start with begins a new one; another field continues the line before.
+    const continues = (kind: Node['kind'], starts: RegExp): boolean => last?.kind === kind && first.includes(':') && !starts.test(first);
+    if ((indent === 2 && continues('device', /^(volume|disk):/)) || (indent === 4 && continues('peer-device', /^(volume|replication|peer-disk):/))) {
       addFields(last.fields, words);
     } else if (indent === 2) {
       const isDevice = first.includes(':');
