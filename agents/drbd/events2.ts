@@ -3,7 +3,7 @@
 // --now dumps the state as `exists` lines and ends with `exists -`; without it the stream goes on with
 // create/change/destroy lines. Object order is not guaranteed, so everything is keyed, never positional.
 import type { ConnectionState, DeviceState, DrbdState, PeerDeviceState, ResourceState } from './model.js';
-import { addFields } from './status.js';
+import { addFields, int } from './status.js';
 
 export type Events2Line = {
   readonly action: string;
@@ -13,22 +13,28 @@ export type Events2Line = {
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\S+\s+/;
 
-/** One line; undefined for blank or malformed lines. A `--timestamps` prefix is dropped. */
+/**
+ * One line; undefined for blank or malformed lines. A `--timestamps` prefix is dropped, and of a `--diff`
+ * value (`role:Secondary->Primary`) the new value is kept.
+ */
 export function parseEvents2Line(raw: string): Events2Line | undefined {
   const words = raw.replace(TIMESTAMP, '').trim().split(/\s+/).filter(Boolean);
   const [action, object, ...rest] = words;
   if (!action || !object) return undefined;
   const fields = new Map<string, string>();
   addFields(fields, rest);
+  for (const [key, value] of fields) {
+    const arrow = value.lastIndexOf('->');
+    if (arrow >= 0) fields.set(key, value.slice(arrow + 2));
+  }
   return { action, object, fields };
 }
 
+/** The peer a connection or peer-device line is about; lines of early DRBD 9.0 carry no peer-node-id. */
+const peerOf = (f: ReadonlyMap<string, string>): string => f.get('peer-node-id') ?? f.get('conn-name') ?? '';
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const int = (value: string | undefined): number | undefined => {
-  if (value === undefined || !/^\d+$/.test(value)) return undefined;
-  return Number(value);
-};
 const yes = (value: string | undefined): boolean | undefined => (value === undefined ? undefined : value === 'yes');
 
 /**
@@ -76,7 +82,7 @@ export class Events2Tracker {
         }
         return true;
       case 'connection': {
-        const id = f.get('peer-node-id') ?? '';
+        const id = peerOf(f);
         if (removing) {
           this.connections.delete(id);
           for (const key of [...this.peerDevices.keys()]) if (key.startsWith(`${id}/`)) this.peerDevices.delete(key);
@@ -105,7 +111,7 @@ export class Events2Tracker {
         return true;
       }
       case 'peer-device': {
-        const id = f.get('peer-node-id') ?? '';
+        const id = peerOf(f);
         const volume = int(f.get('volume')) ?? 0;
         const key = `${id}/${volume}`;
         if (removing) return this.peerDevices.delete(key);

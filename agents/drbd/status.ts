@@ -14,6 +14,12 @@ export function addFields(target: Fields, words: readonly string[]): void {
   }
 }
 
+/** A count or index as drbd-utils prints it (digits only), or undefined for anything else. */
+export const int = (value: string | undefined): number | undefined => {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+};
+
 type Node = { kind: 'resource' | 'device' | 'connection' | 'peer-device'; label: string; fields: Fields; parent?: Node };
 
 /**
@@ -44,7 +50,13 @@ export function parseStatusText(text: string, name: string): DrbdState {
     }
     if (!inResource || !last) continue;
     const first = words[0] ?? '';
-    if (indent === 2) {
+    // Plain status prints a single volume 0 without volume: and then wraps its device line at indent 2 and its
+    // peer-device line at indent 4, the indents they start at (drbd-utils does so): there, only the first field
+    // a device or peer device line can start with begins a new one; another field continues the line before.
+    const continues = (kind: Node['kind'], starts: RegExp): boolean => last?.kind === kind && first.includes(':') && !starts.test(first);
+    if ((indent === 2 && continues('device', /^(volume|disk):/)) || (indent === 4 && continues('peer-device', /^(volume|replication|peer-disk):/))) {
+      addFields(last.fields, words);
+    } else if (indent === 2) {
       const isDevice = first.includes(':');
       last = isDevice
         ? { kind: 'device', label: '', fields: new Map() }
@@ -72,8 +84,8 @@ export function parseStatusText(text: string, name: string): DrbdState {
     const f = node.fields;
     if (node.kind === 'device') {
       devices.push({
-        volume: Number(f.get('volume') ?? 0),
-        minor: f.has('minor') ? Number(f.get('minor')) : undefined,
+        volume: int(f.get('volume')) ?? 0,
+        minor: int(f.get('minor')),
         disk: f.get('disk') ?? 'Diskless',
         client: f.get('client') === 'yes',
         quorum: f.get('quorum') !== 'no',
@@ -87,10 +99,12 @@ export function parseStatusText(text: string, name: string): DrbdState {
   for (const node of nodes) {
     if (node.kind !== 'peer-device' || !node.parent) continue;
     const f = node.fields;
+    // Plain status leaves out replication when it is Off or Established: only a connected peer can be Established.
+    const connected = (node.parent.fields.get('connection') ?? 'Connected') === 'Connected';
     peerDevices.push({
       peerNodeId: ids.get(node.parent) ?? node.parent.label,
-      volume: Number(f.get('volume') ?? 0),
-      replication: f.get('replication') ?? 'Established',
+      volume: int(f.get('volume')) ?? 0,
+      replication: f.get('replication') ?? (connected ? 'Established' : 'Off'),
       peerDisk: f.get('peer-disk') ?? 'DUnknown',
       peerClient: f.get('peer-client') === 'yes',
     });
@@ -144,15 +158,15 @@ export function parseShStatus(text: string, name: string): DrbdState {
     resource: { name, role: first.get('role') || 'Unknown', suspended: first.get('flags_susp') === '1' ? 'user' : 'no', mayPromote: undefined, promotionScore: undefined },
     connections: [{ peerNodeId: 'peer', name: 'peer', connection: connected ? 'Connected' : cstate, peerRole }],
     devices: mine.map((b) => ({
-      volume: Number(b.get('volume') ?? 0),
-      minor: Number(b.get('minor') ?? 0),
+      volume: int(b.get('volume')) ?? 0,
+      minor: int(b.get('minor')),
       disk: b.get('disk') || 'Diskless',
       client: false,
       quorum: true,
     })),
     peerDevices: mine.map((b) => ({
       peerNodeId: 'peer',
-      volume: Number(b.get('volume') ?? 0),
+      volume: int(b.get('volume')) ?? 0,
       replication: connected ? (cstate === 'Connected' ? 'Established' : cstate) : 'Off',
       peerDisk: b.get('pdsk') || 'DUnknown',
       peerClient: false,

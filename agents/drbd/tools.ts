@@ -140,14 +140,17 @@ export class Drbd {
   }
 }
 
+const VERSION_WARNING = /^(DRBD module version|userland version): |^preferably kernel and userland versions should match/;
+
 /** What a failed command said, short enough for an exit reason (Pacemaker keeps 128 characters). */
 export function failure(result: ExecResult): string {
   if (result.timedOut) return `\`${result.command}\` timed out`;
   const text = (result.stderr.trim() || result.stdout.trim())
     .split('\n')
     .map((l) => l.trim())
-    // drbdadm shells out to modinfo and lets its complaint through; drbdadm repeats drbdsetup's rc.
-    .filter((l) => l && !/modinfo: not found$/.test(l) && !/^Command '.*' terminated with exit code \d+$/.test(l))
+    // drbdadm shells out to modinfo and lets its complaint through; drbdadm repeats drbdsetup's rc; drbdadm warns
+    // of a module and utils version mismatch before every error (it would push the error out of the reason).
+    .filter((l) => l && !/modinfo: not found$/.test(l) && !/^Command '.*' terminated with exit code \d+$/.test(l) && !VERSION_WARNING.test(l))
     .join(' ');
   return text ? `${text} (rc ${result.exitCode})` : `\`${result.command}\` failed (rc ${result.exitCode})`;
 }

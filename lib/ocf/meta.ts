@@ -72,8 +72,12 @@ export function parseMillis(raw: string | undefined): number | undefined {
   const n = Number(match[1]);
   const unit = match[2] ?? 'ms';
   const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
-  return n * factor;
+  const ms = n * factor;
+  return Number.isSafeInteger(ms) ? ms : undefined;
 }
+
+/** setTimeout fires at once for a longer delay (Node caps it to 1 ms), so an operation timeout is capped here. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export function parseMeta(env: NodeJS.ProcessEnv): Meta {
   const given = new Set<string>();
@@ -101,7 +105,7 @@ export function parseMeta(env: NodeJS.ProcessEnv): Meta {
 
   const promotedMax = int(['promoted_max', 'master_max'], META_DEFAULTS.promotedMax);
   return {
-    timeout: parseMillis(raw('timeout')) ?? META_DEFAULTS.timeout,
+    timeout: Math.min(parseMillis(raw('timeout')) ?? META_DEFAULTS.timeout, MAX_TIMEOUT_MS),
     interval: parseMillis(raw('interval')) ?? META_DEFAULTS.interval,
     name: raw('name'),
     onNode: raw('on_node'),

@@ -22,13 +22,17 @@ export function shellEscape(text: string): string {
   return text.replace(/[^A-Za-z0-9_./:-]/g, (c) => `\\${c}`);
 }
 
-/** `drbdadm --version` (the layout measured in drbd.md §3), with a simulated kernel module version. */
+/**
+ * `drbdadm --version` (the layout measured in drbd.md §3), with a simulated kernel module version. For an 8.4
+ * module drbd-utils 9 hands over to its drbdadm-84, which prints API version 1 and no DRBD_KERNEL_VERSION.
+ */
 export function drbdadmVersion(kernelVersion: string): string {
+  const v84 = versionCode(kernelVersion) >> 16 === 8;
   return [
     `DRBDADM_BUILDTAG=${shellEscape(BUILDTAG)}`,
-    'DRBDADM_API_VERSION=2',
+    `DRBDADM_API_VERSION=${v84 ? 1 : 2}`,
     `DRBD_KERNEL_VERSION_CODE=${hex6(versionCode(kernelVersion))}`,
-    `DRBD_KERNEL_VERSION=${kernelVersion}`,
+    ...(v84 ? [] : [`DRBD_KERNEL_VERSION=${kernelVersion}`]),
     `DRBDADM_VERSION_CODE=${hex6(UTILS_VERSION_CODE)}`,
     `DRBDADM_VERSION=${UTILS_VERSION}`,
     '',
@@ -134,9 +138,14 @@ function peerDeviceFields(pd: PeerDeviceSnap, opts: EventsOptions): string[] {
   if (pd.done !== undefined) fields.push(`done:${pd.done.toFixed(2)}`);
   if (opts.statistics) {
     fields.push(`received:${pd.received}`, `sent:${pd.sent}`, `out-of-sync:${pd.outOfSync}`, `pending:${pd.pending}`, `unacked:${pd.unacked}`);
+    if (pd.done !== undefined) fields.push(...SYNC_RATE);
   }
   return fields;
 }
+
+// The resync rate of the last interval and the time left at that rate, which drbdsetup prints during a resync;
+// the simulator copies no data, so the rate is 0 and the time left is printf's "nan".
+const SYNC_RATE = ['dbdt1:0.00', 'eta:nan'];
 
 function pathKey(res: ResourceSnap, conn: ConnectionSnap, path: PathSnap): string {
   return `${connectionKey(res, conn)} local:${path.local} peer:${path.peer}`;
@@ -145,12 +154,18 @@ function pathKey(res: ResourceSnap, conn: ConnectionSnap, path: PathSnap): strin
 const line = (action: string, object: string, key: string, fields: string[]): string =>
   [action, object, key, ...fields].join(' ');
 
-/** Every object of a resource, in 9.22's order: resource, connections, devices, then per connection its peer devices and paths. */
+/**
+ * Every object of a resource. `exists` (the --now dump) in 9.22's order: resource, connections, devices, then per
+ * connection its peer devices and paths. `create` in the kernel's order for `drbdadm up` (new-resource,
+ * new-minor, new-peer, new-path): resource, devices, then per connection the connection, its peer devices, paths.
+ */
 export function events2Objects(res: ResourceSnap, action: 'exists' | 'create', opts: EventsOptions): string[] {
   const out = [line(action, 'resource', `name:${res.name}`, resourceFields(res, opts))];
-  for (const conn of res.connections) out.push(line(action, 'connection', connectionKey(res, conn), connectionFields(conn, opts)));
+  const connectionLine = (conn: ConnectionSnap): string => line(action, 'connection', connectionKey(res, conn), connectionFields(conn, opts));
+  if (action === 'exists') out.push(...res.connections.map(connectionLine));
   for (const dev of res.devices) out.push(line(action, 'device', deviceKey(res, dev), deviceFields(dev, opts)));
   for (const conn of res.connections) {
+    if (action === 'create') out.push(connectionLine(conn));
     for (const pd of conn.peerDevices) out.push(line(action, 'peer-device', peerDeviceKey(res, conn, pd), peerDeviceFields(pd, opts)));
     for (const path of conn.paths) out.push(line(action, 'path', pathKey(res, conn, path), [`established:${yesNo(path.established)}`]));
   }
@@ -227,6 +242,10 @@ export function events2Changes(before: ResourceSnap | undefined, after: Resource
         fields = peerDeviceFields(pd, opts).filter((f) => fields.includes(f) || f.startsWith('peer-client:'));
       }
       if (fields.length > 0) out.push(line('change', 'peer-device', peerDeviceKey(b, conn, pd), fields));
+    }
+    // A volume removed while the connection stays (del-minor) takes its peer device with it.
+    for (const pd of oldConn?.peerDevices ?? []) {
+      if (!conn.peerDevices.some((p) => p.volume === pd.volume)) out.push(line('destroy', 'peer-device', peerDeviceKey(a, conn, pd), []));
     }
     for (const path of conn.paths) {
       const old = oldConn?.paths.find((p) => p.local === path.local && p.peer === path.peer);
@@ -331,11 +350,10 @@ function deviceStatus(w: Wrapper, dev: DeviceSnap, single: boolean, opts: Status
     w.print(indent, ` bm-writes:${dev.bmWrites}`);
     w.print(indent, ` upper-pending:${dev.upperPending}`);
     w.print(indent, ` lower-pending:${dev.lowerPending}`);
-    if (opts.verbose) {
-      w.print(indent, ' al-suspended:no');
-      w.print(indent, ' blocked:no');
-    }
+    if (opts.verbose) w.print(indent, ' al-suspended:no');
   }
+  // Printed whenever verbose, with or without statistics (drbd-utils print_device_statistics).
+  if (opts.verbose) w.print(indent, ' blocked:no');
   w.print(indent, '\n');
 }
 
@@ -363,6 +381,7 @@ function peerDeviceStatus(w: Wrapper, pd: PeerDeviceSnap, single: boolean, opts:
       if (opts.verbose) {
         w.print(indent, ` pending:${pd.pending}`);
         w.print(indent, ` unacked:${pd.unacked}`);
+        if (pd.done !== undefined) for (const field of SYNC_RATE) w.print(indent, ` ${field}`);
       }
     }
   }
@@ -385,6 +404,11 @@ function connectionStatus(w: Wrapper, conn: ConnectionSnap, single: boolean, opt
   }
 }
 
+/** Connections in status order: by name, as drbd-utils' sort_connections (strcmp), not by node id. */
+function byName(connections: readonly ConnectionSnap[]): ConnectionSnap[] {
+  return [...connections].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+}
+
 /** `drbdsetup status [RES] [--verbose] [--statistics]`; resources sorted by name, each paragraph ends with an empty line. */
 export function statusText(resources: ResourceSnap[], opts: StatusOptions): string {
   if (resources.length === 0) return '# No currently configured DRBD found.\n';
@@ -393,8 +417,7 @@ export function statusText(resources: ResourceSnap[], opts: StatusOptions): stri
     resourceStatus(w, res, opts);
     const single = res.devices.length === 1;
     for (const dev of res.devices) deviceStatus(w, dev, single, opts);
-    const conns = [...res.connections].sort((x, y) => x.peerNodeId - y.peerNodeId);
-    for (const conn of conns) connectionStatus(w, conn, single, opts);
+    for (const conn of byName(res.connections)) connectionStatus(w, conn, single, opts);
     w.print(0, '\n');
   }
   return w.out;
@@ -482,8 +505,7 @@ function resourceJson(res: ResourceSnap): string {
     '  "devices": [',
   ].join('\n');
   const devs = res.devices.map(deviceJson).join(',\n');
-  const conns = [...res.connections]
-    .sort((x, y) => x.peerNodeId - y.peerNodeId)
+  const conns = byName(res.connections)
     .map((c) => connectionJson(c, res.devices))
     .join(',\n');
   return `${head}\n${devs}${devs ? ' ' : ''}],\n  "connections": [\n${conns}${conns ? ' ' : ''}]\n}`;
