@@ -235,6 +235,25 @@ describe('ocf:tsha:drbd in a two-node lab cluster (the seed, DRBD simulator)', f
       expect(await role(n2, 'drbdpair')).to.equal('Secondary');
     });
 
+    it('fail_promote_early_if_peer_primary: next to a Primary Pacemaker does not know of, promote fails at once and drops the score', async () => {
+      // a resource of the instance's name that Pacemaker knows, stopped: it shows no Promoted instance
+      await lab.exec(n1, ['pcs', 'resource', 'create', 'direct-drbdpair', 'ocf:heartbeat:Dummy', '--disabled']);
+      try {
+        const timeoutMs = 30_000;
+        const early = await agent(n2, 'promote', 'drbdpair', { OCF_RESKEY_fail_promote_early_if_peer_primary: 'true', OCF_RESKEY_CRM_meta_timeout: String(timeoutMs) });
+        console.log(`      promote next to an unknown Primary: rc ${early.rc} after ${early.ms} ms, reason: ${early.reason}`);
+        expect(early.rc).to.equal(OcfExit.ERR_GENERIC);
+        expect(early.reason).to.equal('peer node already/still Primary (unknown to Pacemaker)');
+        expect(early.stderr, 'no retry until the deadline').to.not.include('promotion refused, retrying');
+        expect(early.ms).to.be.below(timeoutMs / 2);
+        const score = await lab.exec(n2, ['crm_attribute', '--promotion', '--query', '--quiet', '--resource', 'direct-drbdpair'], { reject: false });
+        expect(score.stdout.trim(), 'promotion score removed').to.equal('');
+        expect(await role(n2, 'drbdpair')).to.equal('Secondary');
+      } finally {
+        await lab.exec(n1, ['pcs', 'resource', 'delete', 'direct-drbdpair'], { reject: false });
+      }
+    });
+
     it('a retried promote succeeds as soon as the peer demotes, never two Primaries', async () => {
       const promoting = agent(n2, 'promote', 'drbdpair', { OCF_RESKEY_CRM_meta_timeout: '30000' });
       let both = 0;
