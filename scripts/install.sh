@@ -34,9 +34,8 @@ prune_modules() { # prune_modules NODE_MODULES
   # command-line programs of the modules (pino's, which's): the runtime only require()s them
   find "$1" -type f -exec awk 'FNR == 1 && /^#!/ { print FILENAME } { nextfile }' {} + | xargs -r rm -f
   find "$1" -depth -type d -empty -delete
-  # nothing left is a program: plain files, and the same file shipped by several modules only once (hard links)
+  # nothing left is a program (some modules' tarballs mark plain modules executable)
   find "$1" -type f -exec chmod 0644 {} +
-  hardlink --quiet --ignore-time "$1" >/dev/null
 }
 
 shim() { # shim FILE MAIN
