@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { agentNames, loadAgent } from '../agents/index.js';
+import type { AnyAgent } from '../lib/ocf/agent.js';
 import { exitName } from '../lib/ocf/exit-codes.js';
 import { DEFAULT_EXIT_REASON_PREFIX } from '../lib/ocf/exit-reason.js';
 import { VERSION } from '../lib/version.js';
@@ -92,25 +93,21 @@ const listCommand: CommandModule<object, object> = {
   },
 };
 
-const metaDataCommand: CommandModule<object, { agent: string }> = {
-  command: 'meta-data <agent>',
-  describe: "print an agent's meta-data XML",
-  builder: (y) => y.positional('agent', { type: 'string', demandOption: true }),
-  handler: async (argv) => {
-    const { renderMetadata } = await import('../lib/ocf/metadata.js');
-    process.stdout.write(renderMetadata(await loadAgent(argv.agent)));
-  },
-};
+/** A command printing what a renderer (loaded when the command runs) makes of an agent's declaration. */
+function agentPrintCommand(verb: string, describe: string, renderer: () => Promise<(agent: AnyAgent) => string>): CommandModule<object, { agent: string }> {
+  return {
+    command: `${verb} <agent>`,
+    describe,
+    builder: (y) => y.positional('agent', { type: 'string', demandOption: true }),
+    handler: async (argv) => {
+      const render = await renderer();
+      process.stdout.write(render(await loadAgent(argv.agent)));
+    },
+  };
+}
 
-const manCommand: CommandModule<object, { agent: string }> = {
-  command: 'man <agent>',
-  describe: "print an agent's man page (roff; pipe it into `man -l -`)",
-  builder: (y) => y.positional('agent', { type: 'string', demandOption: true }),
-  handler: async (argv) => {
-    const { renderMan } = await import('../lib/ocf/man.js');
-    process.stdout.write(renderMan(await loadAgent(argv.agent)));
-  },
-};
+const metaDataCommand = agentPrintCommand('meta-data', "print an agent's meta-data XML", async () => (await import('../lib/ocf/metadata.js')).renderMetadata);
+const manCommand = agentPrintCommand('man', "print an agent's man page (roff; pipe it into `man -l -`)", async () => (await import('../lib/ocf/man.js')).renderMan);
 
 type RunArgs = { agent: string; action: string; p: string[] | undefined; m: string[] | undefined; instance: string | undefined };
 
