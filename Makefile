@@ -3,7 +3,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all deps-npm deps-system build metadata install uninstall check check-node-lines test demo bench rpm clean
+.PHONY: all deps-npm deps-system build metadata install uninstall check check-node-lines test demo bench man rpm deb clean
 
 all: build
 
@@ -58,15 +58,31 @@ bench: deps-system build
 	@for b in dist/scripts/bench/*.js; do case $$b in */measure.js) ;; \
 		*) echo "== $$b"; node $$b || exit 1 ;; esac; done
 
+# The version is written in package.json only; the RPM, the .deb, the man pages and `tsha --version` take it from there.
 VERSION := $(shell node -p 'require("./package.json").version')
+
+# The man pages as the packages ship them, rendered from the declarations: build/man/man7/ocf_tsha_<Agent>.7, man8/tsha.8
+man: build
+	@rm -rf build/man && node dist/scripts/gen-man.js build/man && find build/man -type f | sort
 
 # An RPM of the committed tree (HEAD): build/rpm/RPMS/noarch/tsha-<version>-1.noarch.rpm
 rpm: deps-system
 	@rm -rf build/rpm && mkdir -p build/rpm/SOURCES
 	@git archive --format=tar.gz --prefix=tsha-$(VERSION)/ -o build/rpm/SOURCES/tsha-$(VERSION).tar.gz HEAD
-	@rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/build/rpm" tsha.spec >build/rpm/rpmbuild.log 2>&1 \
-		|| { tail -30 build/rpm/rpmbuild.log; exit 1; }
+	@rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/build/rpm" --define "tsha_version $(VERSION)" tsha.spec \
+		>build/rpm/rpmbuild.log 2>&1 || { tail -30 build/rpm/rpmbuild.log; exit 1; }
 	@ls build/rpm/RPMS/noarch/*.rpm
+
+# A Debian package of the committed tree (HEAD) with the RPM's contents: build/deb/tsha_<version>-1_all.deb.
+# The tree is built and installed as the spec does it, then scripts/gen-deb.ts adds Debian's files.
+deb: deps-system
+	@rm -rf build/deb && mkdir -p build/deb/src build/deb/root
+	@git archive HEAD | tar -x -C build/deb/src
+	@{ $(MAKE) -C build/deb/src build && cd build/deb/src && \
+		DESTDIR=$(CURDIR)/build/deb/root PREFIX=/usr NODE=/usr/bin/node LAB_FENCE_AGENT=no sh scripts/install.sh install && \
+		node dist/scripts/gen-deb.js $(CURDIR)/build/deb/root; } >build/deb/build.log 2>&1 || { tail -30 build/deb/build.log; exit 1; }
+	@dpkg-deb --root-owner-group --build build/deb/root build/deb/tsha_$(VERSION)-1_all.deb >/dev/null
+	@ls build/deb/*.deb
 
 clean:
 	rm -rf dist build

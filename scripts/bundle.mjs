@@ -3,7 +3,7 @@
 // and what they load lazily (execa), goes into dist/bundle/chunks/. Measured side by side: an IPaddr2 monitor
 // takes half the time it takes from the unbundled modules (execa alone is ~100 modules to resolve), and a MailTo
 // monitor, which runs no command, 17% less than from one file holding execa too.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -16,6 +16,9 @@ const entryPoints = readdirSync(agentsDir, { withFileTypes: true })
       .map((f) => path.join(agentsDir, d.name, f)),
   );
 
+// lib/version.ts: the bundles carry package.json's version as a constant instead of reading the file at start-up
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
 await build({
   entryPoints,
   outbase: 'dist',
@@ -27,6 +30,7 @@ await build({
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
+  define: { TSHA_BUNDLED_VERSION: JSON.stringify(version) },
   // execa's CommonJS dependencies call require(); pino is loaded at run time from node_modules (lib/log.ts)
   banner: { js: "import { createRequire as __tshaCreateRequire } from 'node:module'; const require = __tshaCreateRequire(import.meta.url);" },
 });

@@ -1,12 +1,15 @@
-#!/usr/bin/env node
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The tsha command line (the agents themselves never load yargs).
+// The tsha command line (the agents themselves never load yargs). No #! line: it runs through the /bin/sh shim
+// scripts/install.sh writes, which names node by its absolute path.
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { agentNames, loadAgent } from '../agents/index.js';
+import type { AnyAgent } from '../lib/ocf/agent.js';
 import { exitName } from '../lib/ocf/exit-codes.js';
 import { DEFAULT_EXIT_REASON_PREFIX } from '../lib/ocf/exit-reason.js';
+import { VERSION } from '../lib/version.js';
+import { labCommand } from './lab/command.js';
 
 /** name=value pairs from repeated -p / -m options. */
 export function parsePairs(values: readonly string[] | undefined, what: string): Record<string, string> {
@@ -82,47 +85,58 @@ async function runAction(argv: { agent: string; action: string; p?: string[]; m?
   return rc;
 }
 
+const listCommand: CommandModule<object, object> = {
+  command: 'list',
+  describe: 'list the agents',
+  handler: () => {
+    for (const name of agentNames) console.log(`ocf:tsha:${name}`);
+  },
+};
+
+/** A command printing what a renderer (loaded when the command runs) makes of an agent's declaration. */
+function agentPrintCommand(verb: string, describe: string, renderer: () => Promise<(agent: AnyAgent) => string>): CommandModule<object, { agent: string }> {
+  return {
+    command: `${verb} <agent>`,
+    describe,
+    builder: (y) => y.positional('agent', { type: 'string', demandOption: true }),
+    handler: async (argv) => {
+      const render = await renderer();
+      process.stdout.write(render(await loadAgent(argv.agent)));
+    },
+  };
+}
+
+const metaDataCommand = agentPrintCommand('meta-data', "print an agent's meta-data XML", async () => (await import('../lib/ocf/metadata.js')).renderMetadata);
+const manCommand = agentPrintCommand('man', "print an agent's man page (roff; pipe it into `man -l -`)", async () => (await import('../lib/ocf/man.js')).renderMan);
+
+type RunArgs = { agent: string; action: string; p: string[] | undefined; m: string[] | undefined; instance: string | undefined };
+
+const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <agent> <action>',
+  describe: 'run an action the way Pacemaker does and print its OCF exit code',
+  builder: (y) =>
+    y
+      .positional('agent', { type: 'string', demandOption: true })
+      .positional('action', { type: 'string', demandOption: true })
+      .option('p', { alias: 'param', type: 'string', array: true, describe: 'instance parameter name=value' })
+      .option('m', { alias: 'meta', type: 'string', array: true, describe: 'meta attribute name=value (timeout, interval in ms)' })
+      .option('instance', { type: 'string', describe: 'OCF_RESOURCE_INSTANCE' }),
+  handler: async (argv) => {
+    process.exitCode = await runAction(argv);
+  },
+};
+
+/** The commands, declared once: for yargs here and for the tsha(8) page (scripts/gen-man.ts). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command types its own arguments
+export const tshaCommands: readonly CommandModule<object, any>[] = [listCommand, metaDataCommand, manCommand, runCommand, labCommand];
+
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName('tsha')
+    .version(VERSION)
     .strict()
     .demandCommand(1, 'name a command')
-    .command('list', 'list the agents', {}, () => {
-      for (const name of agentNames) console.log(`ocf:tsha:${name}`);
-    })
-    .command(
-      'meta-data <agent>',
-      "print an agent's meta-data XML",
-      (y) => y.positional('agent', { type: 'string', demandOption: true }),
-      async (argv) => {
-        const { renderMetadata } = await import('../lib/ocf/metadata.js');
-        process.stdout.write(renderMetadata(await loadAgent(argv.agent)));
-      },
-    )
-    .command(
-      'man <agent>',
-      "print an agent's man page (roff; pipe it into `man -l -`)",
-      (y) => y.positional('agent', { type: 'string', demandOption: true }),
-      async (argv) => {
-        const { renderMan } = await import('../lib/ocf/man.js');
-        process.stdout.write(renderMan(await loadAgent(argv.agent)));
-      },
-    )
-    .command(
-      'run <agent> <action>',
-      'run an action the way Pacemaker does and print its OCF exit code',
-      (y) =>
-        y
-          .positional('agent', { type: 'string', demandOption: true })
-          .positional('action', { type: 'string', demandOption: true })
-          .option('p', { alias: 'param', type: 'string', array: true, describe: 'instance parameter name=value' })
-          .option('m', { alias: 'meta', type: 'string', array: true, describe: 'meta attribute name=value (timeout, interval in ms)' })
-          .option('instance', { type: 'string', describe: 'OCF_RESOURCE_INSTANCE' }),
-      async (argv) => {
-        process.exitCode = await runAction(argv);
-      },
-    )
-    .command((await import('./lab/command.js')).labCommand)
+    .command([...tshaCommands])
     .fail((message, error) => {
       console.error(`tsha: ${error?.message ?? message}`);
       process.exit(2);

@@ -4,8 +4,8 @@ import type { AnyAgent } from './agent.js';
 import { advertisedActions } from './metadata.js';
 import { defaultText, fullLongdesc, type ParamSpecs } from './params.js';
 
-function roff(text: string): string {
-  // A leading dot or quote would be read as a request; backslashes as escapes.
+/** Text as roff prints it: a leading dot or quote would be read as a request; backslashes as escapes. */
+export function roff(text: string): string {
   return text.replace(/\\/g, '\\e').replace(/^([.'])/gm, '\\&$1');
 }
 
@@ -39,7 +39,7 @@ export function renderMan(agent: AnyAgent): string {
     '.SH EXIT STATUS',
     'OCF 1.1 exit codes; a failure writes one \\fBocf-exit-reason:\\fR line on standard error.',
     '.SH SEE ALSO',
-    '\\fBtsha\\fR(1), \\fBpcs\\fR(8), \\fBocf-tester\\fR(8)',
+    '\\fBtsha\\fR(8), \\fBpcs\\fR(8), \\fBcrm\\fR(8), \\fBocf-tester\\fR(8)',
     '',
   );
   return out.join('\n');
