@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { defineAgent } from '../../lib/ocf/agent.js';
+import { VERSION } from '../../lib/version.js';
 import { monitor, start, stop, validate } from './actions.js';
 import { configure, filesystemParams } from './params.js';
 
 export const filesystem = defineAgent({
   name: 'Filesystem',
-  version: '0.1.0',
+  version: VERSION,
   shortdesc: 'Manages a mounted filesystem',
   longdesc:
     'Mounts a filesystem (a shared disk such as a DRBD device, a network export, tmpfs or a bind mount) on a ' +

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { defineAgent } from '../../lib/ocf/agent.js';
+import { VERSION } from '../../lib/version.js';
 import { monitor, start, stop, validate } from './actions.js';
 import { configure, ipaddr2Params } from './params.js';
 
 export const ipaddr2 = defineAgent({
   name: 'IPaddr2',
-  version: '0.1.0',
+  version: VERSION,
   shortdesc: 'Manages a virtual IPv4 or IPv6 address',
   longdesc:
     'Puts a virtual address on an interface with iproute2 and announces it: gratuitous ARP (iputils arping) for ' +

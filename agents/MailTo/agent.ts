@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { defineAgent } from '../../lib/ocf/agent.js';
+import { VERSION } from '../../lib/version.js';
 import { monitor, start, stop } from './actions.js';
 import { mailToParams } from './params.js';
 
 export const mailTo = defineAgent({
   name: 'MailTo',
-  version: '0.1.0',
+  version: VERSION,
   shortdesc: 'Notifies recipients by email in the event of a resource takeover',
   longdesc:
     'Sends a mail through the local sendmail interface (postfix, exim or msmtp) when the resource starts ' +

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { defineAgent } from '../../lib/ocf/agent.js';
+import { VERSION } from '../../lib/version.js';
 import { demote, monitor, notify, promote, reload, start, stop, validate } from './actions.js';
 import { drbdParams } from './params.js';
 
 export const drbd = defineAgent({
   name: 'drbd',
-  version: '0.1.0',
+  version: VERSION,
   shortdesc: 'Manages a DRBD resource as a promotable clone',
   longdesc:
     'Brings a DRBD resource up and down and promotes it to Primary or demotes it to Secondary, as a ' +
