@@ -9,6 +9,10 @@ import { fsClass, type FsClass } from './fstypes.js';
 import { normaliseDirectory } from './mountinfo.js';
 import { parseSignals } from './signals.js';
 
+// Linux's limits on a path and on one name in it (limits.h)
+const PATH_MAX = 4096;
+const NAME_MAX = 255;
+
 const noControl = (what: string, value: string): string | Invalid => (/[\n\r\0]/.test(value) ? invalid(`${what} must not contain a line break`) : value);
 const signalsParam = (name: string) => (value: string) => {
   const parsed = parseSignals(value);
@@ -35,6 +39,10 @@ export const filesystemParams = {
     parse: (value) => {
       if (!value.startsWith('/')) return invalid(`directory \`${value}\` must be an absolute path`);
       if (/^\/+$/.test(value)) return invalid('directory must not be `/`');
+      // a path Linux cannot hold: mkdir and mount would fail with ENAMETOOLONG at every start
+      if (Buffer.byteLength(value) >= PATH_MAX || value.split('/').some((part) => Buffer.byteLength(part) > NAME_MAX)) {
+        return invalid(`directory is longer than Linux allows (${PATH_MAX - 1} bytes, ${NAME_MAX} per name)`);
+      }
       const checked = noControl('directory', value);
       return checked instanceof Invalid ? checked : normaliseDirectory(checked);
     },

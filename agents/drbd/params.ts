@@ -18,7 +18,8 @@ export const drbdParams = {
     longdesc: 'The name of the DRBD resource, as defined in the DRBD configuration (drbdconf).',
     required: true,
     unique: true,
-    parse: safe('resource name'),
+    // drbdadm would read a leading `-` as an option (`--help` succeeds): no resource can have such a name
+    parse: (value) => (value.startsWith('-') ? invalid(`resource name \`${value}\` must not start with \`-\``) : safe('resource name')(value)),
   }),
   drbdconf: param.string({
     shortdesc: 'Path to drbd.conf',

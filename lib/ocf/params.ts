@@ -141,7 +141,14 @@ export function parseParams<S extends ParamSpecs>(specs: S, env: NodeJS.ProcessE
       if (spec.required) issues.push({ param: name, message: `required parameter \`${name}\` is not set` });
       continue;
     }
-    const parsed = raw === undefined || raw === '' ? parseDefault(name, spec) : parseOne(name, spec, raw);
+    // Node reads the environment as UTF-8, replacing bytes that are not: such a value could not reach a
+    // command as the bytes it was
+    const parsed =
+      raw === undefined || raw === ''
+        ? parseDefault(name, spec)
+        : raw.includes('\uFFFD')
+          ? { issue: `parameter \`${name}\` is not valid UTF-8` }
+          : parseOne(name, spec, raw);
     if ('issue' in parsed) issues.push({ param: name, message: parsed.issue });
     else value[name] = parsed.value;
   }

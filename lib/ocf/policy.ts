@@ -25,6 +25,8 @@ export function invalidEnvironmentOutcome(
   stopWhenBroken: StopWhenBroken = 'stopped',
 ): InvalidEnvironmentOutcome {
   if (action === 'stop') return stopWhenBroken === 'stopped' ? { code: OcfExit.SUCCESS, report: false } : { code: OcfExit.ERR_GENERIC, report: true };
+  // a notification must succeed (Pacemaker would treat 6 as fatal); what is wrong shows in the other actions
+  if (action === 'notify') return { code: OcfExit.SUCCESS, report: false };
   if (action === 'monitor') return isProbe ? { code: OcfExit.NOT_RUNNING, report: false } : { code: OcfExit.ERR_GENERIC, report: true };
   return { code, report: true };
 }

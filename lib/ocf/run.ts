@@ -34,6 +34,7 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
   const rawAction = io.argv[0];
   if (!rawAction) {
     io.stderr.write(usageText(agent));
+    io.stderr.write(formatExitReason('no action given', exitReasonPrefix(io.env)));
     return OcfExit.ERR_ARGS;
   }
   if (rawAction === 'meta-data') {
