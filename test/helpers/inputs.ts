@@ -4,7 +4,7 @@
 // processes an agent left behind, and a bounded pool to run cases side by side.
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { OCF_DIR, runAgent, type AgentRun, type AgentRunOptions } from './agent.js';
+import { OCF_DIR, spawnAgent, type AgentRun, type AgentRunOptions } from './agent.js';
 
 /** The variable every case's agent gets (and its children inherit): finds what a case left running. */
 export const CASE_MARKER = 'TSHA_INPUTS_CASE';
@@ -83,7 +83,7 @@ export function runWrapped(
   if (run.unset?.length) directives.TSHA_WRAP_UNSET = run.unset.join(' ');
   if (run.extraArgs?.length) directives.TSHA_WRAP_EXTRA = run.extraArgs.join(' ');
   if (run.hide) directives.TSHA_WRAP_HIDE = run.hide;
-  return runAgent(agent, action, { ...options, params: run.params, path: wrapper, env: { ...options.env, ...directives } });
+  return spawnAgent(agent, action, { ...options, params: run.params, path: wrapper, env: { ...options.env, ...directives } });
 }
 
 /** Processes (pid and command line) whose environment carries marker: what a case's agent left running. */
