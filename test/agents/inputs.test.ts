@@ -23,7 +23,7 @@ import { entryDev, parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
 import { netnsPids } from '../../scripts/lab/sys.js';
 import { ensurePostfix } from '../../scripts/mta.js';
 import type { AgentRun } from '../helpers/agent.js';
-import { blockDevNumber, createLoop, unmountAll, type LoopDevice } from '../helpers/loop.js';
+import { blockDevNumber, createLoop, unmountAll, type LoopDevice } from '../../scripts/harness/loop.js';
 import { inPool, installWrapper, processesMarked, runWrapped, treeListing, type WrappedRun } from '../helpers/inputs.js';
 import { createLab, type NetnsLab } from '../helpers/netns.js';
 import { SEED as IPADDR2_SEED } from './IPaddr2/lan.js';
