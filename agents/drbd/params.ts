@@ -9,8 +9,10 @@ import { parseVersion } from './version.js';
 const SAFE_NAME = /^[-%+./0-9:=@A-Z_a-z]+$/;
 const safe = (what: string) => (value: string) =>
   SAFE_NAME.test(value) ? value : invalid(`${what} \`${value}\` must only contain [-%+./0-9:=@A-Z_a-z]`);
+// the whole value a version (a release suffix such as 9.2.6-1 allowed), not a version followed by anything
+const VERSION_TEXT = /^\d+\.\d+(\.\d+)?([-+~][0-9A-Za-z.+~-]*)?$/;
 const version = (name: string) => (value: string) =>
-  parseVersion(value) ?? invalid(`expected \`${name}\` to be a version x.y.z, got \`${value}\``);
+  (VERSION_TEXT.test(value) && parseVersion(value)) || invalid(`expected \`${name}\` to be a version x.y.z, got \`${value}\``);
 
 export const drbdParams = {
   drbd_resource: param.string({
