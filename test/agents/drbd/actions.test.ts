@@ -100,6 +100,19 @@ describe('drbd handlers (scripted drbd-utils)', () => {
       expect(drbd.actions()).to.deep.equal([SET(10000)]);
     });
 
+    it('unfence_if_all_uptodate: a Primary whose disks, local and peer, are all UpToDate runs unfence-peer; otherwise not', async () => {
+      const unfences = async (fixture: string, param: string) => {
+        const drbd = new ScriptedDrbd();
+        drbd.state = sharedFixture(fixture);
+        await monitor(ctx('monitor', drbd, { ...recurring, OCF_RESKEY_unfence_if_all_uptodate: param }));
+        return drbd.actions().includes(adm('unfence-peer', 'r0'));
+      };
+      expect(await unfences('events2-now-primary-connected.txt', 'true')).to.equal(true);
+      expect(await unfences('events2-now-primary-connected.txt', 'false')).to.equal(false);
+      expect(await unfences('events2-now-primary-connecting.txt', 'true'), 'peer disk unknown').to.equal(false);
+      expect(await unfences('events2-now-secondary-peer-primary.txt', 'true'), 'not Primary').to.equal(false);
+    });
+
     it('Secondary, peer unknown: 0 and the score 1000', async () => {
       const drbd = new ScriptedDrbd();
       drbd.state = sharedFixture('events2-now-secondary-connecting.txt');
