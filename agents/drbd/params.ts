@@ -18,7 +18,8 @@ export const drbdParams = {
     longdesc: 'The name of the DRBD resource, as defined in the DRBD configuration (drbdconf).',
     required: true,
     unique: true,
-    parse: safe('resource name'),
+    // drbdadm would read `--help` or `-d` (dry run) in the resource's place as an option, and answer 0
+    parse: (value) => (value.startsWith('-') ? invalid(`resource name \`${value}\` must not start with \`-\``) : safe('resource name')(value)),
   }),
   drbdconf: param.string({
     shortdesc: 'Path to drbd.conf',
