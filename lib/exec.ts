@@ -109,13 +109,16 @@ function trackGroup(pgid: number | undefined): { kill(): void; release(): void }
   };
 }
 
+/** What is left of a budget counted from `started`: loading execa and spawning take time of their own. */
+const left = (budget: number, started: number): number => Math.max(0, budget - (Date.now() - started));
+
 export function createExec(deadline: Deadline, log: Logger): Exec {
   const run = async (file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> => {
     const command = describeCommand(file, args);
     const budget = Math.min(deadline.remaining(), options.timeoutMs ?? Number.POSITIVE_INFINITY);
     if (budget <= 0) throw OcfError.generic(`no time left to run \`${command}\``);
-    const { execa } = await import('execa');
     const started = Date.now();
+    const { execa } = await import('execa');
     const subprocess = execa(file, [...args], {
       ...baseOptions(options),
       stdin: options.input === undefined ? 'ignore' : 'pipe',
@@ -127,7 +130,7 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     const timer = setTimeout(() => {
       timedOut = true;
       group.kill();
-    }, budget);
+    }, left(budget, started));
     const result = await subprocess;
     clearTimeout(timer);
     group.release();
@@ -165,6 +168,7 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     const command = describeCommand(file, args);
     const budget = Math.min(deadline.remaining(), options.timeoutMs ?? Number.POSITIVE_INFINITY);
     if (budget <= 0) return { command, ended: 'timeout', exitCode: undefined, stderr: '' };
+    const started = Date.now();
     const { execa } = await import('execa');
     const subprocess = execa(file, [...args], { ...baseOptions(options), stdin: 'ignore', buffer: false });
     const group = trackGroup(subprocess.pid);
@@ -174,7 +178,7 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
       ended = why;
       group.kill();
     };
-    const timer = setTimeout(() => stop('timeout'), budget);
+    const timer = setTimeout(() => stop('timeout'), left(budget, started));
     const lines = new LineSplitter();
     let stderr = '';
     subprocess.stdout?.setEncoding('utf8');

@@ -2,6 +2,7 @@
 // State files of pseudo resources (what MailTo's monitor reads): atomic, mode 0600, never through a symlink.
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { OcfError } from './ocf/errors.js';
 
 export const DEFAULT_STATE_DIR = '/run/resource-agents';
 
@@ -14,10 +15,21 @@ export function stateFileName(agent: string, instance: string): string {
   return `${agent}_${instance}`.replace(/[^A-Za-z0-9._:-]/g, '_');
 }
 
+/**
+ * Whether dir is a real directory. A symlink in its place is refused: whoever placed it would choose where the
+ * agent writes and what it reads as its state.
+ */
+async function isRealDir(dir: string): Promise<boolean> {
+  try {
+    return (await fs.lstat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function ensureDir(dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-  const stat = await fs.lstat(dir);
-  if (!stat.isDirectory()) throw new Error(`state directory ${dir} is not a directory`);
+  if (!(await isRealDir(dir))) throw OcfError.generic(`state directory ${dir} is a symlink or not a directory: refusing to write through it`);
 }
 
 export async function writeState(dir: string, name: string, content: string): Promise<void> {
@@ -36,23 +48,30 @@ export async function writeState(dir: string, name: string, content: string): Pr
   await fs.rename(temp, target);
 }
 
-/** The content, or undefined when there is no state file. A symlink counts as no state file. */
+/**
+ * The content, or undefined when there is no state file. Anything but a regular file in a real directory (a
+ * symlink, a FIFO that would block the read, a symlinked directory) counts as no state file.
+ */
 export async function readState(dir: string, name: string): Promise<string | undefined> {
+  if (!(await isRealDir(dir))) return undefined;
   let handle;
   try {
-    handle = await fs.open(path.join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await fs.open(path.join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP') return undefined;
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENXIO') return undefined;
     throw error;
   }
   try {
+    if (!(await handle.stat()).isFile()) return undefined;
     return await handle.readFile('utf8');
   } finally {
     await handle.close();
   }
 }
 
+/** Removes the state file; nothing is removed through a symlinked directory. */
 export async function removeState(dir: string, name: string): Promise<void> {
+  if (!(await isRealDir(dir))) return;
   await fs.rm(path.join(dir, name), { force: true });
 }

@@ -52,14 +52,17 @@ async function resolveTag(ctx: Ctx, spec: Config['spec']): Promise<string | unde
   const link = byTagPath(spec);
   if (link && (await statOrUndefined(link))) return realpathOrSelf(link);
   if (spec.kind !== 'uuid' && spec.kind !== 'label') return undefined;
+  let result;
   try {
-    const result = await ctx.exec.run('blkid', [spec.kind === 'uuid' ? '-U' : '-L', spec.value], { timeoutMs: HELPER_CAP_MS });
-    const device = result.ok ? result.stdout.trim().split('\n')[0] : undefined;
-    return device || undefined;
+    result = await ctx.exec.run('blkid', [spec.kind === 'uuid' ? '-U' : '-L', spec.value], { timeoutMs: HELPER_CAP_MS });
   } catch (error) {
     ctx.log.info('cannot resolve device tag', { device: describeSpec(spec), reason: errorMessage(error) });
     return undefined;
   }
+  // a hung blkid tells nothing: not "no such device" (5 on start), nor "not mounted" (0 on a stop)
+  if (result.timedOut) throw OcfError.generic(`cannot resolve ${describeSpec(spec)}: \`${result.command}\` timed out`);
+  const device = result.ok ? result.stdout.trim().split('\n')[0] : undefined;
+  return device || undefined;
 }
 
 async function resolveTarget(ctx: Ctx, s: Config): Promise<Target> {
@@ -149,12 +152,15 @@ async function requireKernelType(s: Config, load: boolean, ctx: Ctx): Promise<vo
   if (await known()) return;
   if (load) {
     // The type may be a module not loaded yet (nfs, cifs); a missing modprobe is not an error in itself.
+    let timedOut = false;
     try {
-      await ctx.exec.run('modprobe', ['-q', '--', name], { timeoutMs: HELPER_CAP_MS });
+      timedOut = (await ctx.exec.run('modprobe', ['-q', '--', name], { timeoutMs: HELPER_CAP_MS })).timedOut;
     } catch (error) {
       ctx.log.info('modprobe not run', { reason: errorMessage(error) });
     }
     if (await known()) return;
+    // the module may well exist: a hung modprobe is a failure here, not a type missing from this node (5)
+    if (timedOut) throw OcfError.generic(`filesystem type ${s.fstype} not loaded: \`modprobe ${name}\` timed out`);
   }
   throw OcfError.installed(`filesystem type ${s.fstype} is not supported by the kernel (not in /proc/filesystems)`);
 }
@@ -199,10 +205,11 @@ export async function start(ctx: Ctx): Promise<OcfExitCode> {
 
   if (wantsFsck(s.fstype, ctx.params.run_fsck)) await runFsck(ctx, s, target.mountSource);
 
+  // `--`: a tmpfs source such as `--bind` is a name, not an option of mount(8)
   const args =
     s.cls === 'bind'
-      ? ['-o', [s.recursiveBind ? 'rbind' : 'bind', ...s.options].join(','), target.mountSource, dir]
-      : ['-t', s.fstype, ...(s.options.length > 0 ? ['-o', s.options.join(',')] : []), target.mountSource, dir];
+      ? ['-o', [s.recursiveBind ? 'rbind' : 'bind', ...s.options].join(','), '--', target.mountSource, dir]
+      : ['-t', s.fstype, ...(s.options.length > 0 ? ['-o', s.options.join(',')] : []), '--', target.mountSource, dir];
   for (let attempt = 1; ; attempt++) {
     const result = await ctx.exec.run('mount', args);
     if (result.ok) break;

@@ -118,13 +118,16 @@ export async function start(ctx: Ctx): Promise<OcfExitCode> {
 export async function stop(ctx: Ctx): Promise<OcfExitCode> {
   requireRoot(ctx);
   const { family, address: ip } = ctx.params.ip;
-  await stopBackground(stateDir(ctx.env), pidFile(ctx), ip, ctx.log);
+  await stopBackground(stateDir(ctx.env), pidFile(ctx), ip, ctx.log, ctx.deadline);
   const links = await readLinks(ctx.exec);
   const where = await locate(ctx, links);
   const served = where ? servedState(links, family, ip, where.nic, where.prefix) : undefined;
   if (where && served && served.state !== 'absent') {
     const result = await ctx.exec.run('ip', ['-f', family === 4 ? 'inet' : 'inet6', 'addr', 'del', `${ip}/${served.address.prefix}`, 'dev', where.nic]);
-    if (!result.ok) throw OcfError.generic(`unable to remove ${ip} from ${where.nic}: ${result.stderr.trim() || `rc ${result.exitCode}`}`);
+    if (!result.ok) {
+      const why = result.timedOut ? `\`${result.command}\` timed out` : result.stderr.trim() || `rc ${result.exitCode}`;
+      throw OcfError.generic(`unable to remove ${ip} from ${where.nic}: ${why}`);
+    }
     ctx.log.info('address removed', { ip, nic: where.nic });
     if (ctx.params.flush_routes) await flushRouteCache(ctx.exec, family);
   }

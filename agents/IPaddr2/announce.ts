@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { findProgram } from '../../lib/binaries.js';
+import { sleepWithin, type Deadline } from '../../lib/deadline.js';
 import { spawnDetached } from '../../lib/exec.js';
 import type { Logger } from '../../lib/log.js';
 import { readState, removeState, writeState } from '../../lib/state.js';
@@ -61,8 +62,15 @@ async function isOurSender(pid: number, ip: string): Promise<boolean> {
   }
 }
 
-/** Ends a background sender left by start or monitor (heartbeat kills send_arp by pid file on stop too). */
-export async function stopBackground(stateDirectory: string, pidFile: string, ip: string, log: Logger): Promise<void> {
+// How often stop looks whether the signalled sender has gone.
+const SENDER_POLL_MS = 20;
+
+/**
+ * Ends a background sender left by start or monitor (heartbeat kills send_arp by pid file on stop too), and waits
+ * for it to go (within the deadline): a gratuitous ARP sent after stop would draw the address's traffic back here
+ * from the node that takes it over.
+ */
+export async function stopBackground(stateDirectory: string, pidFile: string, ip: string, log: Logger, deadline: Deadline): Promise<void> {
   const text = await readState(stateDirectory, pidFile);
   if (text === undefined) return;
   const pid = Number(text.trim());
@@ -73,6 +81,7 @@ export async function stopBackground(stateDirectory: string, pidFile: string, ip
     } catch {
       // it ended meanwhile
     }
+    while ((await isOurSender(pid, ip)) && (await sleepWithin(deadline, SENDER_POLL_MS)));
   }
   await removeState(stateDirectory, pidFile);
 }

@@ -32,7 +32,9 @@ export function monitorCode(state: DrbdState): OcfExitCode {
 /** Nodes Pacemaker shows as Promoted for this clone, or undefined when it cannot be asked. */
 async function promotedPerPacemaker(ctx: Ctx): Promise<string[] | undefined> {
   const rsc = ctx.instance.replace(/:\d+$/, '');
-  const result = await ctx.exec.run('crm_resource', ['--resource', rsc, '--locate']).catch(() => undefined);
+  // at most half the time left: a hung CIB must leave time for the score and the answer
+  const timeoutMs = Math.max(1, Math.floor(ctx.deadline.remaining() / 2));
+  const result = await ctx.exec.run('crm_resource', ['--resource', rsc, '--locate'], { timeoutMs }).catch(() => undefined);
   return result?.ok ? parseLocatePromoted(result.stdout) : undefined;
 }
 
@@ -278,6 +280,8 @@ export async function validate(ctx: Ctx): Promise<void> {
   }
   const drbd = new Drbd(ctx);
   const dev = await drbd.adm(['sh-dev', drbd.resource]);
+  // a hung drbdadm says nothing of the configuration: 1, not the 5 that would ban the resource from this node
+  if (dev.timedOut) throw OcfError.generic(`cannot read the configuration of DRBD resource \`${drbd.resource}\`: ${failure(dev)}`);
   if (!dev.ok) {
     throw OcfError.installed(`DRBD resource \`${drbd.resource}\` not found in ${conf}: ${failure(dev)}`);
   }

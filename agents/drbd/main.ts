@@ -2,4 +2,5 @@
 import { runAgent } from '../../lib/ocf/run.js';
 import { drbd } from './agent.js';
 
-process.exitCode = await runAgent(drbd, { argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr });
+// Pacemaker's timeout runs from the fork: the deadline counts node's start-up too (performance.timeOrigin)
+process.exitCode = await runAgent(drbd, { argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, startedAt: performance.timeOrigin });

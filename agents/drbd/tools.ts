@@ -58,7 +58,10 @@ export class Drbd {
    */
   async kernel(): Promise<Version | undefined> {
     if (this.kernelVersion !== null) return this.kernelVersion;
-    let version = parseDrbdadmVersion((await this.ctx.exec.run('drbdadm', ['--version'])).stdout).kernel;
+    const answer = await this.ctx.exec.run('drbdadm', ['--version']);
+    // no answer is not "no module": that would make a running resource look down (monitor 7, stop 0)
+    if (answer.timedOut) throw OcfError.generic(`cannot tell whether DRBD runs: ${failure(answer)}`);
+    let version = parseDrbdadmVersion(answer.stdout).kernel;
     if (!version) version = parseProcDrbdVersion(await readFile('/proc/drbd', 'utf8').catch(() => ''));
     this.kernelVersion = version;
     return version;
