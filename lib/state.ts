@@ -2,6 +2,7 @@
 // State files of pseudo resources (what MailTo's monitor reads): atomic, mode 0600, never through a symlink.
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { sleepWithin, type Deadline } from './deadline.js';
 import { OcfError } from './ocf/errors.js';
 
 export const DEFAULT_STATE_DIR = '/run/resource-agents';
@@ -74,4 +75,68 @@ export async function readState(dir: string, name: string): Promise<string | und
 export async function removeState(dir: string, name: string): Promise<void> {
   if (!(await isRealDir(dir))) return;
   await fs.rm(path.join(dir, name), { force: true });
+}
+
+// How often an action waiting for another action of the same resource looks again.
+const LOCK_POLL_MS = 20;
+
+/** The process start time (/proc/PID/stat field 22): with the pid, it names one process, never a reused pid. */
+async function processStart(pid: number): Promise<string | undefined> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+async function readLockOwner(file: string): Promise<string | undefined> {
+  try {
+    const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      return (await handle.stat()).isFile() ? await handle.readFile('utf8') : undefined;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One action at a time per resource instance, as Pacemaker itself schedules them (a start racing a stop of the
+ * same address would leave either in a half state): a lock file in the state directory names its holder by pid
+ * and start time. A holder that is gone (killed, or a reused pid) is no holder; the next action takes over.
+ * Waits within the deadline, then fails with 1. Where the state directory cannot be used (not root, a symlinked
+ * HA_RSCTMP) nothing is locked: the action itself says what it can do there. Returns the release.
+ */
+export async function lockInstance(dir: string, name: string, deadline: Deadline): Promise<() => Promise<void>> {
+  const unlocked = async (): Promise<void> => {};
+  try {
+    await ensureDir(dir);
+  } catch {
+    return unlocked;
+  }
+  const file = path.join(dir, `.${name}.lock`);
+  const me = `${process.pid} ${(await processStart(process.pid)) ?? ''}\n`;
+  for (;;) {
+    try {
+      const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      try {
+        await handle.writeFile(me);
+      } finally {
+        await handle.close();
+      }
+      return async () => {
+        if ((await readLockOwner(file)) === me) await fs.rm(file, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return unlocked;
+    }
+    const owner = await readLockOwner(file);
+    const [pid, started] = (owner ?? '').trim().split(' ');
+    const alive = owner !== undefined && Number(pid) > 0 && (await processStart(Number(pid))) === started;
+    if (!alive) {
+      // the holder is gone: take its place (unless another waiter did already)
+      if ((await readLockOwner(file)) === owner) await fs.rm(file, { force: true });
+      continue;
+    }
+    if (!(await sleepWithin(deadline, LOCK_POLL_MS))) throw OcfError.generic(`another action of this resource is still running (pid ${pid})`);
+  }
 }

@@ -4,6 +4,7 @@
 import os from 'node:os';
 import type { ActionContext, ActionSpec, AnyAgent, ProgramNeed } from './agent.js';
 import { findProgram } from '../binaries.js';
+import { lockInstance, stateDir, stateFileName } from '../state.js';
 import { OcfExit, type OcfExitCode } from './exit-codes.js';
 import { OcfError, errorMessage, isOcfError } from './errors.js';
 import { exitReasonPrefix, formatExitReason } from './exit-reason.js';
@@ -100,12 +101,16 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
   // Phase 2: the action itself. A monitor or a stop that finds the environment wrong answers as the policy says:
   // a probe "not running" (5 or 6 would ban the node or stop the resource everywhere), a recurring monitor a
   // plain failure (6 would be fatal), a stop what the agent declared.
+  let release: (() => Promise<void>) | undefined;
   try {
+    release = await lockInstance(stateDir(io.env), stateFileName(agent.name, instance), deadline);
     return await spec.handler(ctx);
   } catch (error) {
     const failure = asOcfError(error, log);
     const policed = (action === 'monitor' || action === 'stop') && isEnvironmentCode(failure.code);
     return answer(failure, policed ? invalidEnvironmentOutcome(action, isProbe, failure.code, agent.stopWhenBroken) : { code: failure.code, report: true });
+  } finally {
+    await release?.().catch(() => undefined);
   }
 
   /** Reports the failure as the exit reason, or only logs it where the outcome hides it (a stop, a probe). */

@@ -3,7 +3,9 @@ import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { readState, removeState, stateDir, stateFileName, writeState } from '../../lib/state.js';
+import { createDeadline } from '../../lib/deadline.js';
+import { OcfError } from '../../lib/ocf/errors.js';
+import { lockInstance, readState, removeState, stateDir, stateFileName, writeState } from '../../lib/state.js';
 
 describe('lib/state (state files)', () => {
   let dir: string;
@@ -43,5 +45,47 @@ describe('lib/state (state files)', () => {
     await writeState(dir, 'evil', 'overwritten?');
     expect(await readFile(victim, 'utf8')).to.equal('precious');
     expect(await readState(dir, 'evil')).to.equal('overwritten?');
+  });
+
+  describe('lockInstance (one action at a time per resource)', () => {
+    const deadline = (ms: number) => createDeadline(ms, Date.now());
+
+    it('makes a second action wait until the first releases, then lets it in; the lock file goes with the last release', async () => {
+      const order: string[] = [];
+      const releaseFirst = await lockInstance(dir, 'IPaddr2_vip', deadline(5000));
+      const second = lockInstance(dir, 'IPaddr2_vip', deadline(5000)).then((release) => (order.push('second in'), release));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      order.push('first out');
+      await releaseFirst();
+      await (await second)();
+      expect(order).to.deep.equal(['first out', 'second in']);
+      expect(await readdir(dir)).to.deep.equal([]);
+    });
+
+    it('fails (1) when the holder keeps it past the deadline', async () => {
+      const release = await lockInstance(dir, 'IPaddr2_vip', deadline(5000));
+      const error = await lockInstance(dir, 'IPaddr2_vip', deadline(1000)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await release();
+      expect(error).to.be.instanceOf(OcfError);
+      expect((error as OcfError).code).to.equal(1);
+      expect((error as OcfError).reason).to.match(/another action of this resource is still running \(pid \d+\)/);
+    });
+
+    it('takes over the lock of a holder that is gone (killed: its pid no longer names the same process)', async () => {
+      await writeFile(path.join(dir, '.IPaddr2_vip.lock'), `${process.pid} 1\n`, { mode: 0o600 });
+      const release = await lockInstance(dir, 'IPaddr2_vip', deadline(1000));
+      await release();
+      expect(await readdir(dir)).to.deep.equal([]);
+    });
+
+    it('locks nothing where the state directory cannot be used (a symlinked HA_RSCTMP)', async () => {
+      await symlink(os.tmpdir(), path.join(dir, 'link'));
+      const release = await lockInstance(path.join(dir, 'link'), 'IPaddr2_vip', deadline(1000));
+      await release();
+      expect((await readdir(os.tmpdir())).filter((f) => f === '.IPaddr2_vip.lock')).to.deep.equal([]);
+    });
   });
 });

@@ -73,7 +73,8 @@ describe("the RPM's payload as the live agents (rpm --root, then bind mounts in 
 
   it('passes ocf-tester on every agent and pcs --agent-validation with the seed\'s lines (the agents\' suites)', async () => {
     const files = SUITES.map((s) => path.join(repo, 'dist/test', s));
-    const run = await ns.run(process.execPath, [path.join(repo, 'scripts/run-tests.mjs'), ...files], { cwd: repo });
+    // these suites once, under this node: not the outer run's other Node lines
+    const run = await ns.run(process.execPath, [path.join(repo, 'scripts/run-tests.mjs'), ...files], { cwd: repo, env: { TSHA_NODE_LINES: '' } });
     // indented, so that the outer run's `N passed, N failed` stays the only such line at the start of a line
     console.log(String(run.all).replace(/^/gm, '      | '));
     const summary = /^(\d+) passed, (\d+) failed/m.exec(String(run.all));
