@@ -8,7 +8,6 @@ import { lstat, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
 import { OcfExit } from '../../lib/ocf/exit-codes.js';
 import { initMetadata, installWrappers, writeDrbdConf } from '../../scripts/drbdsim/setup.js';
 import { ensurePostfix, waitForMail } from '../../scripts/mta.js';
@@ -17,6 +16,7 @@ import { agentInNamespace } from '../helpers/doubles.js';
 import { createLoop, unmountAll, type LoopDevice } from '../../scripts/harness/loop.js';
 import { createLoneNode } from '../helpers/lone-node.js';
 import type { NetnsLab } from '../helpers/netns.js';
+import { readMountTable } from '../../agents/Filesystem/proc.js';
 
 const N = 10;
 const ids = Array.from({ length: N }, (_, i) => i);
@@ -167,7 +167,7 @@ describe('concurrency: ten instances at once, and two actions of one instance (i
       env: { HA_RSCTMP: rsctmp },
     });
     const mounts = async (): Promise<string[]> =>
-      parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'))
+      (await readMountTable())
         .filter((e) => e.mountPoint.startsWith(path.join(tmp, 'fs')))
         .map((e) => `${e.source} ${e.mountPoint}`)
         .sort();

@@ -5,19 +5,19 @@
 // the code that says what happened, and leave nothing of the command behind (its pid, its child, its process
 // group: checked in /proc after the agent returned). The cases of one agent run side by side on separate
 // resources, a few at a time, to keep the suite short; each `it` checks one case's outcome.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
 import { OcfExit } from '../../lib/ocf/exit-codes.js';
 import { initMetadata, installWrappers, writeDrbdConf } from '../../scripts/drbdsim/setup.js';
-import { parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
 import { spawnAgent, type AgentRun, type AgentRunOptions } from '../helpers/agent.js';
 import { agentInNamespace, createDoubles, pooled, survivors, type DoubleProcess, type Doubles, type HangKind, type ProcEntry } from '../helpers/doubles.js';
 import { createLoop, unmountAll, type LoopDevice } from '../../scripts/harness/loop.js';
 import { createLoneNode } from '../helpers/lone-node.js';
 import { createLab, type NetnsLab } from '../helpers/netns.js';
+import { readMountTable } from '../../agents/Filesystem/proc.js';
 
 /** CRM_meta_timeout of every action here. */
 const TIMEOUT_MS = 8000;
@@ -283,7 +283,7 @@ describe('deadlines: hung external commands (installed agents)', function () {
         meta: m,
         env: { PATH: doubles.path(), HA_RSCTMP: path.join(tmp, `rsc${i}`), ...(depth ? { OCF_CHECK_LEVEL: depth } : {}) },
       });
-      const table = parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
+      const table = (await readMountTable());
       const state = table.some((e) => e.mountPoint === dir) ? 'mounted' : 'not mounted';
       holder?.kill('SIGKILL');
       await unmountAll([dir, dir]);

@@ -6,7 +6,7 @@
 // characters where an error is returned and none on success, no stack trace, and that the system is unchanged.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -19,7 +19,7 @@ import { findProgram } from '../../lib/binaries.js';
 import { withSystemPath } from '../../lib/ocf/env.js';
 import { parseParams, type ParamSpec } from '../../lib/ocf/params.js';
 import { parseProcFilesystems } from '../../agents/Filesystem/fstypes.js';
-import { entryDev, parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
+import { entryDev } from '../../agents/Filesystem/mountinfo.js';
 import { netnsPids } from '../../scripts/lab/sys.js';
 import { ensurePostfix } from '../../scripts/mta.js';
 import type { AgentRun } from '../helpers/agent.js';
@@ -27,6 +27,7 @@ import { blockDevNumber, createLoop, unmountAll, type LoopDevice } from '../../s
 import { inPool, installWrapper, processesMarked, runWrapped, treeListing, type WrappedRun } from '../helpers/inputs.js';
 import { createLab, type NetnsLab } from '../helpers/netns.js';
 import { SEED as IPADDR2_SEED } from './IPaddr2/lan.js';
+import { readMountTable } from '../../agents/Filesystem/proc.js';
 
 // ------------------------------------------------------------------------------------------------------------
 // The rules
@@ -223,7 +224,7 @@ const FILESYSTEM: Fixture = {
         await mkdir(path.join(dir, 'mnt'), { recursive: true });
         const dev = await blockDevNumber(loop.device);
         const mounts = async () =>
-          parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'))
+          (await readMountTable())
             .filter((e) => entryDev(e) === dev || e.mountPoint === dir || e.mountPoint.startsWith(`${dir}/`))
             .map((e) => `${e.source} ${e.mountPoint}`);
         slots.push({
@@ -231,7 +232,7 @@ const FILESYSTEM: Fixture = {
           base: { device: loop.device, directory: path.join(dir, 'mnt'), fstype: 'ext4' },
           snapshot: async () => ({ mounts: await mounts(), files: await treeListing(dir) }),
           reset: async () => {
-            const points = parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'))
+            const points = (await readMountTable())
               .filter((e) => entryDev(e) === dev || e.mountPoint.startsWith(`${dir}/`))
               .map((e) => e.mountPoint)
               .sort((a, b) => b.length - a.length);

@@ -20,6 +20,7 @@ import {
   type LabExtension,
   type LabHandle,
 } from '../../../scripts/lab/index.js';
+import { readMountTable } from '../../../agents/Filesystem/proc.js';
 import { labPlan, type LabPlan } from '../../../scripts/lab/plan.js';
 import { listNetns, netnsPids, waitFor } from '../../../scripts/lab/sys.js';
 import { isAlive } from '../../../scripts/lab/sys.js';
@@ -41,7 +42,9 @@ async function labPids(plan: LabPlan): Promise<number[]> {
  */
 async function leftovers(plan: LabPlan, known: readonly number[] = []): Promise<{ namespaces: string[]; mounts: string[]; loops: string[]; processes: string[] }> {
   const namespaces = (await listNetns()).filter((ns) => ns.startsWith(`tsha-${plan.name}-`));
-  const mounts = (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter((l) => l.includes(plan.dir));
+  const mounts = (await readMountTable())
+    .filter((e) => [e.root, e.mountPoint, e.source].some((field) => field.includes(plan.dir)))
+    .map((e) => `${e.source} ${e.mountPoint}`);
   const loops = (await execa('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).stdout.split('\n').filter((l) => l.includes(plan.dir));
   const hostNet = await readlink('/proc/self/ns/net');
   const processes: string[] = [];
