@@ -4,6 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { VolumeConfig } from './config.js';
+import { entryDev, parseMountinfo } from '../../agents/Filesystem/mountinfo.js';
 
 export type DevNumbers = { major: number; minor: number };
 
@@ -32,9 +33,8 @@ export function isMounted(file: string): boolean {
   if (!nums) return false;
   try {
     const key = `${nums.major}:${nums.minor}`;
-    return readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .some((l) => l.split(' ')[2] === key);
+    // synchronous (the daemon's state changes are), but the same parser as every other reader
+    return parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).some((entry) => entryDev(entry) === key);
   } catch {
     return false;
   }
