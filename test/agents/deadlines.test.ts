@@ -21,8 +21,12 @@ import { readMountTable } from '../../agents/Filesystem/proc.js';
 
 /** CRM_meta_timeout of every action here. */
 const TIMEOUT_MS = 8000;
-/** The share of the timeout an action may use: what is left is Pacemaker's, to read the result. */
-const WITHIN = 0.95;
+/**
+ * The share of the timeout an action may use: it must be over before Pacemaker's own kill at the timeout. The
+ * agents aim at 0.9 (their margin); the time measured here also holds the spawn of the agent by the test, which
+ * a loaded machine stretches, so nothing tighter than the timeout itself is a fact about the agent.
+ */
+const WITHIN = 1;
 const KINDS: readonly HangKind[] = ['hang', 'ignore-term'];
 /** Cases of one agent run this many at a time (the machine has 2 cores; the agents mostly wait). */
 const PARALLEL = 8;
