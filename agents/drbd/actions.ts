@@ -8,10 +8,10 @@ import { OcfExit, type OcfExitCode } from '../../lib/ocf/exit-codes.js';
 import { OcfError, errorMessage } from '../../lib/ocf/errors.js';
 import type { ExecResult } from '../../lib/exec.js';
 import { metaProblems } from './meta-checks.js';
-import { connectedAndSettled, deriveFacts, disksSettled, type DrbdState } from './model.js';
+import { DOWN, connectedAndSettled, deriveFacts, disksSettled, type DrbdState } from './model.js';
 import { decideScoreForState } from './score.js';
 import type { Ctx } from './params.js';
-import { DRBD_RC, Drbd, failure, parseLocatePromoted } from './tools.js';
+import { DRBD_RC, Drbd, drbdOf, failure, parseLocatePromoted } from './tools.js';
 import { compareVersions, formatVersion } from './version.js';
 
 // Time kept back at the end of start, stop and promote for the score and the exit reason.
@@ -47,12 +47,18 @@ async function updateScore(ctx: Ctx, drbd: Drbd, state: DrbdState): Promise<void
   }
   const decision = decideScoreForState(state, ctx.params.adjust_master_score, removeIfPeerPrimary);
   ctx.log.debug('promotion score', { decision });
-  if (decision.action === 'set') await setPromotionScore(ctx.exec, ctx.log, decision.score);
-  else if (decision.action === 'delete') await deletePromotionScore(ctx.exec, ctx.log);
-  if (ctx.params.unfence_if_all_uptodate && facts?.primary && facts.allLocalUpToDate && facts.allPeerDisksUpToDate) {
-    const unfence = await drbd.adm(['unfence-peer', drbd.resource]);
-    if (!unfence.ok) ctx.log.warn('unfence-peer failed', { reason: failure(unfence) });
-  }
+  // the score and the fencing constraint are independent: both commands run at once
+  const unfence = async (): Promise<void> => {
+    if (!(ctx.params.unfence_if_all_uptodate && facts?.primary && facts.allLocalUpToDate && facts.allPeerDisksUpToDate)) return;
+    const result = await drbd.adm(['unfence-peer', drbd.resource]);
+    if (!result.ok) ctx.log.warn('unfence-peer failed', { reason: failure(result) });
+  };
+  const score = async (): Promise<unknown> => {
+    if (decision.action === 'set') return setPromotionScore(ctx.exec, ctx.log, decision.score);
+    if (decision.action === 'delete') return deletePromotionScore(ctx.exec, ctx.log);
+    return undefined;
+  };
+  await Promise.all([score(), unfence()]);
 }
 
 /** Marks the local data Outdated when the notification data names another node as Promoted. */
@@ -92,7 +98,7 @@ async function ensureModule(ctx: Ctx, drbd: Drbd): Promise<void> {
 }
 
 export async function start(ctx: Ctx): Promise<OcfExitCode> {
-  const drbd = new Drbd(ctx);
+  const drbd = drbdOf(ctx);
   await ensureModule(ctx, drbd);
   await checkModuleVersion(ctx, drbd);
   let state = await drbd.state();
@@ -127,7 +133,7 @@ export async function start(ctx: Ctx): Promise<OcfExitCode> {
     ctx.log.info('resource already Primary, demoting');
     const secondary = await drbd.adm(['secondary', drbd.resource]);
     if (!secondary.ok) throw OcfError.generic(`cannot demote DRBD resource \`${drbd.resource}\` at start: ${failure(secondary)}`);
-    state = await drbd.state();
+    state = afterStep(state, 'secondary');
   }
   await updateScore(ctx, drbd, state);
   ctx.log.info('started', { connected: state.up && deriveFacts(state).allConnected, disks: state.up ? state.devices.map((d) => d.disk) : [] });
@@ -148,15 +154,14 @@ async function waitConnect84(ctx: Ctx, drbd: Drbd, wfcMs: number): Promise<void>
 }
 
 export async function stop(ctx: Ctx): Promise<OcfExitCode> {
-  const drbd = new Drbd(ctx);
+  const drbd = drbdOf(ctx);
   await stepUntilDone(ctx, drbd, 'stop', 'still up', (state) => (!state.up ? undefined : deriveFacts(state).primary ? 'secondary' : 'down'));
-  await maybeOutdateSelf(ctx, drbd);
-  await deletePromotionScore(ctx.exec, ctx.log);
+  await Promise.all([maybeOutdateSelf(ctx, drbd), deletePromotionScore(ctx.exec, ctx.log)]);
   return OcfExit.SUCCESS;
 }
 
 export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
-  const drbd = new Drbd(ctx);
+  const drbd = drbdOf(ctx);
   const state = await drbd.state();
   // A probe that finds the resource stopped leaves the score alone (it may be a node that never ran it).
   if (state.up || !ctx.isProbe) await updateScore(ctx, drbd, state);
@@ -164,7 +169,7 @@ export async function monitor(ctx: Ctx): Promise<OcfExitCode> {
 }
 
 export async function promote(ctx: Ctx): Promise<OcfExitCode> {
-  const drbd = new Drbd(ctx);
+  const drbd = drbdOf(ctx);
   let state = await drbd.state();
   if (!state.up) throw OcfError.generic(`cannot promote DRBD resource \`${drbd.resource}\`: it is not started`);
   for (;;) {
@@ -200,7 +205,7 @@ export async function promote(ctx: Ctx): Promise<OcfExitCode> {
 }
 
 export async function demote(ctx: Ctx): Promise<OcfExitCode> {
-  const drbd = new Drbd(ctx);
+  const drbd = drbdOf(ctx);
   // Demote of a stopped resource is done: nothing is Primary here.
   await stepUntilDone(ctx, drbd, 'demote', 'still Primary', (state) => (state.up && deriveFacts(state).primary ? 'secondary' : undefined));
   return OcfExit.SUCCESS;
@@ -218,16 +223,28 @@ async function stepUntilDone(
   next: (state: DrbdState) => 'secondary' | 'down' | undefined,
 ): Promise<void> {
   let lastFailure = '';
+  let state = await drbd.state();
   for (;;) {
-    const step = next(await drbd.state());
+    const step = next(state);
     if (!step) return;
     if (budget(ctx) <= 0) throw OcfError.generic(`cannot ${verb} DRBD resource \`${drbd.resource}\`: ${lastFailure || still}`);
     const result = await drbd.adm([step, drbd.resource]);
-    if (result.ok) continue;
+    if (result.ok) {
+      // drbdadm succeeds only once the kernel has made the change: no need to read it back
+      state = afterStep(state, step);
+      continue;
+    }
     lastFailure = failure(result);
     ctx.log.info(`drbdadm ${step} refused, waiting for a state change`, { reason: lastFailure });
     await drbd.waitForChange(Math.min(RETRY_WAIT_MS, budget(ctx)));
+    state = await drbd.state();
   }
+}
+
+/** The state after a successful `drbdadm secondary` or `down`. */
+function afterStep(state: DrbdState, step: 'secondary' | 'down'): DrbdState {
+  if (step === 'down' || !state.up) return DOWN;
+  return { ...state, resource: { ...state.resource, role: 'Secondary' } };
 }
 
 /** Always 0: Pacemaker ignores notify failures anyway, and a failing notify must not block a failover. */
@@ -236,7 +253,7 @@ export async function notify(ctx: Ctx): Promise<OcfExitCode> {
   // Only a peer's start and the outcome of an operation concern us; the other pre-notifications are free.
   if (type === 'pre' && operation !== 'start') return OcfExit.SUCCESS;
   try {
-    const drbd = new Drbd(ctx);
+    const drbd = drbdOf(ctx);
     let state = await drbd.state();
     if (!state.up) return OcfExit.SUCCESS;
     if (operation === 'start') {
@@ -246,9 +263,9 @@ export async function notify(ctx: Ctx): Promise<OcfExitCode> {
     }
     if (type === 'post') {
       if (operation === 'start') state = await drbd.state(); // adjust may have changed it
-      await updateScore(ctx, drbd, state);
       const facts = state.up ? deriveFacts(state) : undefined;
-      if (facts?.anyPeerDiskUnknown && !facts.primary) await maybeOutdateSelf(ctx, drbd);
+      // independent: the score is decided on the state read above either way
+      await Promise.all([updateScore(ctx, drbd, state), facts?.anyPeerDiskUnknown && !facts.primary ? maybeOutdateSelf(ctx, drbd) : undefined]);
     }
   } catch (error) {
     ctx.log.warn('notify failed', { type, operation, reason: errorMessage(error) });
@@ -257,7 +274,7 @@ export async function notify(ctx: Ctx): Promise<OcfExitCode> {
 }
 
 export async function reload(ctx: Ctx): Promise<OcfExitCode> {
-  const drbd = new Drbd(ctx);
+  const drbd = drbdOf(ctx);
   const state = await drbd.state();
   if (!state.up) return OcfExit.SUCCESS;
   const adjust = await drbd.adm(['adjust', drbd.resource]);
@@ -278,7 +295,9 @@ export async function validate(ctx: Ctx): Promise<void> {
   } catch {
     throw OcfError.installed(`configuration file ${conf} does not exist or is not readable`);
   }
-  const drbd = new Drbd(ctx);
+  const drbd = drbdOf(ctx);
+  // the handler's first question, asked while drbdadm reads the configuration
+  if (ctx.action === 'start' || ctx.action === 'promote' || ctx.action === 'reload') drbd.prefetchKernel();
   const dev = await drbd.adm(['sh-dev', drbd.resource]);
   // a hung drbdadm says nothing of the configuration: 1, not the 5 that would ban the resource from this node
   if (dev.timedOut) throw OcfError.generic(`cannot read the configuration of DRBD resource \`${drbd.resource}\`: ${failure(dev)}`);

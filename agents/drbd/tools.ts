@@ -35,8 +35,17 @@ export function parseLocatePromoted(text: string): string[] {
   return nodes;
 }
 
+const perRun = new WeakMap<Ctx, Drbd>();
+
+/** The run's Drbd: validation and the handler share what it has learnt (the module's version). */
+export function drbdOf(ctx: Ctx): Drbd {
+  let drbd = perRun.get(ctx);
+  if (!drbd) perRun.set(ctx, (drbd = new Drbd(ctx)));
+  return drbd;
+}
+
 export class Drbd {
-  private kernelVersion: Version | undefined | null = null;
+  private kernelVersion: Promise<Version | undefined> | null = null;
 
   constructor(private readonly ctx: Ctx) {}
 
@@ -53,18 +62,29 @@ export class Drbd {
   }
 
   /**
-   * The loaded module's version, or undefined when no module is loaded (cached for the run). drbdadm reports
-   * only a loaded module; modinfo would name one merely installed, so it is not asked.
+   * The loaded module's version, or undefined when no module is loaded (cached for the run). A loaded module
+   * shows in /proc/drbd, where drbdadm --version reads it too: no process then. Without /proc/drbd, drbdadm is
+   * asked (the simulator's drbdadm reports a module that has no /proc/drbd). modinfo would name a module merely
+   * installed, so it is not asked.
    */
-  async kernel(): Promise<Version | undefined> {
-    if (this.kernelVersion !== null) return this.kernelVersion;
+  kernel(): Promise<Version | undefined> {
+    this.kernelVersion ??= this.readKernel();
+    return this.kernelVersion;
+  }
+
+  /** Starts reading the module's version, for a caller that has something else to do meanwhile. */
+  prefetchKernel(): void {
+    // a failure reaches whoever awaits kernel() later; nobody may await it (a failed validation)
+    this.kernel().catch(() => undefined);
+  }
+
+  private async readKernel(): Promise<Version | undefined> {
+    const proc = parseProcDrbdVersion(await readFile('/proc/drbd', 'utf8').catch(() => ''));
+    if (proc) return proc;
     const answer = await this.ctx.exec.run('drbdadm', ['--version']);
     // no answer is not "no module": that would make a running resource look down (monitor 7, stop 0)
     if (answer.timedOut) throw OcfError.generic(`cannot tell whether DRBD runs: ${failure(answer)}`);
-    let version = parseDrbdadmVersion(answer.stdout).kernel;
-    if (!version) version = parseProcDrbdVersion(await readFile('/proc/drbd', 'utf8').catch(() => ''));
-    this.kernelVersion = version;
-    return version;
+    return parseDrbdadmVersion(answer.stdout).kernel;
   }
 
   /** After loading the module: read the version again. */

@@ -3,7 +3,7 @@
 // each action runs for a given DRBD state, the score it stores, and its OCF code. (The same behaviour against
 // the simulator and a real Pacemaker is in cluster.test.ts.)
 import { expect } from 'chai';
-import { demote, monitor, notify, promote, stop } from '../../../agents/drbd/actions.js';
+import { demote, monitor, notify, promote, stop, validate } from '../../../agents/drbd/actions.js';
 import { drbdParams, type Ctx } from '../../../agents/drbd/params.js';
 import { createDeadline } from '../../../lib/deadline.js';
 import type { Exec, ExecResult, WatchResult } from '../../../lib/exec.js';
@@ -185,6 +185,24 @@ describe('drbd handlers (scripted drbd-utils)', () => {
       expect(drbd.calls.filter((c) => c === 'drbdsetup events2 r0')).to.have.length(2);
     });
 
+    it('asks the module version once, while validation reads the configuration', async () => {
+      const drbd = new ScriptedDrbd();
+      const log: string[] = [];
+      const exec = drbd.exec();
+      const run: typeof exec.run = async (file, args, options) => {
+        const what = args.includes('sh-dev') ? 'sh-dev' : args.join(' ');
+        log.push(`start ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        log.push(`end ${what}`);
+        return exec.run(file, args, options);
+      };
+      const promoting = { ...ctx('promote', drbd, { OCF_RESKEY_drbdconf: '/etc/passwd' }), exec: { ...exec, run } };
+      await validate(promoting);
+      expect(await promote(promoting)).to.equal(OcfExit.SUCCESS);
+      expect(log.filter((l) => l === 'start --version')).to.have.length(1);
+      expect(log.indexOf('start --version'), log.join(', ')).to.be.below(log.indexOf('end sh-dev'));
+    });
+
     it('fails at once on rc 17 with its reason', async () => {
       const drbd = new ScriptedDrbd();
       drbd.on = (c) => (c === adm('primary', 'r0') ? { exitCode: 17, stderr: 'r0: State change failed: (-2) Need access to UpToDate data\n' } : undefined);
@@ -221,6 +239,18 @@ describe('drbd handlers (scripted drbd-utils)', () => {
         expect(await demote(ctx('demote', other))).to.equal(OcfExit.SUCCESS);
         expect(other.actions()).to.deep.equal([]);
       }
+    });
+
+    it('a successful drbdadm step is not read back: demote and stop read the state once', async () => {
+      const reads = (drbd: ScriptedDrbd) => drbd.calls.filter((c) => c.startsWith('drbdsetup events2')).length;
+      const demoted = new ScriptedDrbd();
+      demoted.state = sharedFixture('events2-now-primary-connected.txt');
+      expect(await demote(ctx('demote', demoted))).to.equal(OcfExit.SUCCESS);
+      expect([demoted.actions(), reads(demoted)]).to.deep.equal([[adm('secondary', 'r0')], 1]);
+      const stopped = new ScriptedDrbd();
+      stopped.state = sharedFixture('events2-now-primary-connected.txt');
+      expect(await stop(ctx('stop', stopped))).to.equal(OcfExit.SUCCESS);
+      expect([stopped.actions(), reads(stopped)]).to.deep.equal([[adm('secondary', 'r0'), adm('down', 'r0'), DELETE], 1]);
     });
 
     it('stop demotes a Primary, takes it down and deletes the score', async () => {
