@@ -219,10 +219,13 @@ try {
       [B, 'notify', n('post', 'demote', [])],
       [A, 'demote', {}],
       [B, 'promote', { OCF_RESKEY_CRM_meta_timeout: '20000' }],
+      [A, 'stop', {}],
+      [A, 'start', { OCF_RESKEY_CRM_meta_timeout: '60000' }],
+      [A, 'monitor', { OCF_RESKEY_CRM_meta_interval: '31000' }],
     ] as [Node, string, Record<string, string>][]) {
       const r = await execa('ip', onNode(node, ['env', '-i', ...agentEnv(node, extra), 'bash', '-x', linbit, action]), { reject: false, stdin: 'ignore' });
-      const trace = r.stderr.split('\n').filter((l) => /proc\/drbd|is_drbd_enabled|drbd_status|return|exit_reason|modinfo|--version|test -b/.test(l));
-      console.log(`linbit ${action} on ${node.host}: rc ${r.exitCode}\n  ${trace.slice(-12).join('\n  ')}`);
+      const trace = r.stderr.split('\n').filter((l) => /proc\/drbd|exit_reason|modprobe|modinfo|test -b|ERROR|rror:/.test(l));
+      console.log(`linbit ${action} on ${node.host}: rc ${r.exitCode}\n  ${trace.slice(-6).join('\n  ')}`);
     }
   }
   if (args.includes('--tools')) {
