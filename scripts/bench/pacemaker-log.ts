@@ -46,8 +46,11 @@ export function parseLine(line: string, year: number): LogEvent | undefined {
   if (daemon === 'pacemaker-controld' && fn === 'handle_fence_notification' && (x = /^Peer (\S+) was terminated \(\w+\) by .*: OK\b/.exec(text!))) {
     return { kind: 'fence-done', at, node: x[1]! };
   }
-  if (daemon === 'pacemaker-controld' && fn === 'abort_transition_graph' && (x = /aborted by nodes-(\d+)-standby doing (?:create|modify) standby=on\b/.exec(text!))) {
-    return { kind: 'standby', at, nodeId: Number(x[1]) };
+  // a node's first standby creates its whole instance_attributes set (`instance_attributes.nodes-1 'create'`),
+  // later ones the nvpair alone (`nodes-1-standby doing create standby=on`): unstandby deletes just the nvpair
+  if (daemon === 'pacemaker-controld' && fn === 'abort_transition_graph' &&
+    (x = /aborted by (?:nodes-(\d+)-standby doing (?:create|modify) standby=on\b|instance_attributes\.nodes-(\d+) 'create')/.exec(text!))) {
+    return { kind: 'standby', at, nodeId: Number(x[1] ?? x[2]) };
   }
   if (daemon === 'pacemaker-controld' && fn === 'do_lrm_rsc_op' && (x = /^Requesting local execution of (\w+) operation for (\S+) on (\S+) \|.* op_key=(\S+)/.exec(text!))) {
     return { kind: 'request', at, op: x[1]!, rsc: x[2]!, on: x[3]!, key: x[4]! };

@@ -52,9 +52,13 @@ describe('pacemaker.log as a recovery timeline', () => {
     expect(parseLine(CRASH.split('\n')[0]!, YEAR)).to.equal(undefined);
   });
 
-  it('reads the DC\'s line for a standby set by pcs', () => {
+  it('reads the DC\'s line for a standby set by pcs, the node\'s first one included, and not for an unstandby', () => {
     const line = "Dec 04 01:15:09.038 sc1 pacemaker-controld  [61] (abort_transition_graph) \tinfo: Transition 59 aborted by nodes-2-standby doing create standby=on: Configuration change | cib=0.25.0 source=te_update_diff_v2:465 path=/cib/configuration/nodes/node[@id='2']/instance_attributes[@id='nodes-2'] complete=true";
     expect(parseLine(line, YEAR)).to.deep.equal({ kind: 'standby', at: at('01:15:09.038'), nodeId: 2 });
+    const firstStandby = "Dec 04 01:34:02.038 rb1 pacemaker-controld  [58] (abort_transition_graph) \tinfo: Transition 3 aborted by instance_attributes.nodes-1 'create': Configuration change | cib=0.8.0 source=te_update_diff_v2:465 path=/cib/configuration/nodes/node[@id='1'] complete=true";
+    expect(parseLine(firstStandby, YEAR)).to.deep.equal({ kind: 'standby', at: at('01:34:02.038'), nodeId: 1 });
+    const unstandby = "Dec 04 01:34:12.738 rb1 pacemaker-controld  [58] (abort_transition_graph) \tinfo: Transition 7 aborted by deletion of nvpair[@id='nodes-1-standby']: Configuration change | cib=0.9.0 source=te_update_diff_v2:465";
+    expect(parseLine(unstandby, YEAR)).to.equal(undefined);
   });
 
   it('pairs each one-shot action with its result and execd\'s time, leaving out recurring monitors', () => {
