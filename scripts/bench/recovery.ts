@@ -3,9 +3,10 @@
 // a two-node lab, timed from Pacemaker's own log: node lost, fencing scheduled/requested/done, each action on the
 // survivor, then the client served (the client fetching the page). Crashes of the active node (both nodes in turn)
 // and `pcs node standby` of it, once with the ocf:tsha agents and once with the agents users run today, side by
-// side in one run. A full run takes a lab per agent set and about half an hour, so `make bench` runs it only with
-// BENCH_RECOVERY=1. Each set holds the machine's global lock (/tmp/tsha-system.lock) for its whole duration and
-// releases it between sets; TSHA_LOCK_HELD=1 when the caller holds it already.
+// side in one run. A lab per agent set, about 8 min a set here: `make bench` runs it only with BENCH_RECOVERY=1.
+// Each set holds the machine's global lock (/tmp/tsha-system.lock) for its whole duration and releases it between
+// sets; TSHA_LOCK_HELD=1 when the caller holds it already. `--set tsha|today FILE` runs one set (the caller holds
+// the lock), `--report FILE... SECONDS` prints the tables of sets run that way.
 //   BENCH_RECOVERY=1 [RECOVERY_RUNS=10] node dist/scripts/bench/recovery.js     → build/bench/recovery.json
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -260,6 +261,7 @@ async function report(results: readonly SetResult[], totalMs: number, runs: numb
     `tsha set: ${tsha.agents.join(' ')}`,
     `today set: ${today.agents.join(' ')}`,
     linbitNote(),
+    'the sets run one after the other, not interleaved: ClusterDrbd (ocf:tsha:drbd in both) shows the noise between them',
     ...(modprobeNote ? [modprobeNote] : []),
     `fencing of the first node waits pcmk_delay_base ${FENCE_DELAY} (the lab's tie-breaker for a split): its crashes show it in "fencing done"`,
     'client served: the client polls http://cluster/ every 100 ms (curl, 1 s timeout); the time is taken when the fetch returns',
@@ -307,7 +309,7 @@ if (args[0] === '--set') {
   const results = await Promise.all(args.slice(1, -1).map(async (f) => JSON.parse(await readFile(f, 'utf8')) as SetResult));
   await report(results, Number(args.at(-1)) * 1000, RUNS);
 } else if (process.env.BENCH_RECOVERY !== '1') {
-  console.log('recovery chain: skipped (a lab per agent set, about 30 min with 10 crashes and 10 standby failovers each); run with BENCH_RECOVERY=1 [RECOVERY_RUNS=10]');
+  console.log('recovery chain: skipped (a lab per agent set, 10 crashes and 10 standby failovers each: about 8 min a set here); run with BENCH_RECOVERY=1 [RECOVERY_RUNS=10]');
 } else {
   const started = Date.now();
   const results: SetResult[] = [];
@@ -316,6 +318,7 @@ if (args[0] === '--set') {
     await rm(file, { force: true });
     // the lock for the whole set, released between sets so that others can test
     const argv = [self, '--set', set, file];
+    if (process.env.TSHA_LOCK_HELD !== '1') console.log(`[${set}] taking ${LOCK} for the set (TSHA_LOCK_HELD=1 when the caller holds it already)`);
     const r = process.env.TSHA_LOCK_HELD === '1'
       ? spawnSync(process.execPath, argv, { stdio: 'inherit' })
       : spawnSync('flock', [LOCK, process.execPath, ...argv], { stdio: 'inherit' });
