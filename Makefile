@@ -33,7 +33,7 @@ NODE_LINES ?= 22 24
 NODE_LINE_TESTS = dist/test/lib $(addprefix dist/test/agents/,$(addsuffix .test.js,Filesystem/device \
 	Filesystem/fstypes Filesystem/holders Filesystem/mountinfo Filesystem/mountinfo.property Filesystem/params \
 	IPaddr2/pure IPaddr2/ip-json.property MailTo/mail drbd/actions drbd/captures drbd/meta drbd/params drbd/parsers \
-	drbd/parsers.property drbd/score))
+	drbd/parsers.property drbd/score)) dist/test/scripts/bench/pacemaker-log.test.js
 
 # Every test, and the unit suites again under each of NODE_LINES (not with TESTS); the last line printed is
 # `N passed, N failed` for all of it. Tests use the agents installed on this machine.
