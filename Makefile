@@ -3,7 +3,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 export PREFIX DESTDIR
 
-.PHONY: all deps-npm deps-system build metadata install uninstall check check-node-lines test demo bench man rpm deb clean
+.PHONY: all deps-npm deps-system build metadata install uninstall check check-node-lines test demo bench bench-faults man rpm deb clean
 
 all: build
 
@@ -57,6 +57,11 @@ bench: deps-system build
 	@DESTDIR= sh scripts/install.sh install
 	@for b in dist/scripts/bench/*.js; do case $$b in */measure.js) ;; \
 		*) echo "== $$b"; node $$b || exit 1 ;; esac; done
+
+# The faults of the seed's lab timed from fault to client served, the idle soak and the orphan checks (about 20 min).
+bench-faults: deps-system build
+	@DESTDIR= sh scripts/install.sh install
+	@BENCH_FAULTS=1 node dist/scripts/bench/faults.js
 
 # The version is written in package.json only; the RPM, the .deb, the man pages and `tsha --version` take it from there.
 VERSION := $(shell node -p 'require("./package.json").version')

@@ -7,7 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { agentNames, loadAgent } from '../agents/index.js';
 import type { AnyAgent } from '../lib/ocf/agent.js';
 import { exitName } from '../lib/ocf/exit-codes.js';
-import { DEFAULT_EXIT_REASON_PREFIX } from '../lib/ocf/exit-reason.js';
+import { DEFAULT_EXIT_REASON_PREFIX, parseExitReasons } from '../lib/ocf/exit-reason.js';
 import { VERSION } from '../lib/version.js';
 import { labCommand } from './lab/command.js';
 
@@ -76,10 +76,7 @@ async function runAction(argv: { agent: string; action: string; p?: string[]; m?
   const result = await child;
   clearTimeout(timer);
   const rc = result.exitCode ?? 1;
-  const reasons = String(result.stderr ?? '')
-    .split('\n')
-    .filter((line) => line.startsWith(DEFAULT_EXIT_REASON_PREFIX));
-  const reason = reasons.at(-1)?.slice(DEFAULT_EXIT_REASON_PREFIX.length);
+  const { reason } = parseExitReasons(String(result.stderr ?? ''));
   const killed = result.signal ? ` (killed by ${result.signal} at the ${timeoutMs} ms timeout)` : '';
   console.log(`rc=${rc} ${exitName(rc)}${killed}${reason ? `: ${reason}` : ''}`);
   return rc;

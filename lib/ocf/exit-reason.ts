@@ -13,3 +13,9 @@ export function formatExitReason(reason: string, prefix: string = DEFAULT_EXIT_R
 export function exitReasonPrefix(env: NodeJS.ProcessEnv): string {
   return env.OCF_EXIT_REASON_PREFIX || DEFAULT_EXIT_REASON_PREFIX;
 }
+
+/** The ocf-exit-reason lines of an agent's stderr: the last one (what Pacemaker keeps) and how many there were. */
+export function parseExitReasons(stderr: string, prefix: string = DEFAULT_EXIT_REASON_PREFIX): { reason: string | undefined; lines: number } {
+  const lines = stderr.split('\n').filter((l) => l.startsWith(prefix));
+  return { reason: lines.at(-1)?.slice(prefix.length), lines: lines.length };
+}

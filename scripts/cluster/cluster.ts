@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readMountTable } from '../../agents/Filesystem/proc.js';
 import { RESOURCE, drbdLabExtension, drbdSnapshot, primaryNodes } from '../drbdsim/lab-extension.js';
-import { CLUSTER_IP, clusterStatus, labDown, labExec, labUp, nodeInit, type LabHandle } from '../lab/index.js';
+import { CLUSTER_IP, boot, clusterStatus, heal, isOn, labDown, labExec, labUp, nodeInit, type LabHandle } from '../lab/index.js';
 import type { LabPlan } from '../lab/plan.js';
 import { isAlive, waitFor } from '../lab/sys.js';
 import { header, readMailbox, type Mail } from '../mta.js';
@@ -227,6 +227,47 @@ export async function waitDrbdInSync(plan: LabPlan, node: string, timeoutMs = 60
     const s = await drbdSnapshot(plan, node);
     return s?.devices[0]?.disk === 'UpToDate' && s.connections[0]?.connection === 'Connected' ? true : undefined;
   }, 250);
+}
+
+/** The other node of a two-node lab. */
+export function otherNode(lab: LabHandle, node: string): string {
+  const other = lab.plan.nodes.find((n) => n.name !== node);
+  if (!other) throw new Error(`lab ${lab.plan.name} has no node besides ${node}`);
+  return other.name;
+}
+
+/**
+ * A clean start for a scenario in a two-node lab: every node on, links up, no standby, no failure left, the stack
+ * settled and DRBD in sync, the client served. Returns the node running the stack.
+ */
+export async function resetStack(lab: LabHandle): Promise<string> {
+  const name = lab.plan.name;
+  const nodes = lab.plan.nodes.map((n) => n.name);
+  for (const node of nodes) {
+    if (!(await isOn(node, { name }))) await boot(node, { name });
+    for (const nic of ['eth1', 'eth2']) await heal(node, nic, { name });
+  }
+  const from = nodes[0]!;
+  await lab.exec(from, ['pcs', 'node', 'unstandby', '--all'], { timeoutMs: 60_000 });
+  if ((await failedActions(lab, from)).length > 0) await lab.exec(from, ['pcs', 'resource', 'cleanup'], { timeoutMs: 60_000 });
+  const { node } = await waitSettled(lab, { from, timeoutMs: 120_000 });
+  await waitDrbdInSync(lab.plan, otherNode(lab, node));
+  await waitServedBy(name, node, Date.now(), 30_000);
+  return node;
+}
+
+/** Standby of the active node: everything moves; unstandby: the node comes back as the passive one. */
+export async function standbyFailover(lab: LabHandle, active: string): Promise<{ node: string; servedMs: number }> {
+  const next = otherNode(lab, active);
+  const pcs = (...args: string[]) => lab.exec(next, ['pcs', ...args], { timeoutMs: 60_000 });
+  const at = Date.now();
+  await pcs('node', 'standby', active);
+  const served = await waitServedBy(lab.plan.name, next, at, 90_000);
+  await waitSettled(lab, { from: next, peers: [], timeoutMs: 90_000 });
+  await pcs('node', 'unstandby', active);
+  await waitSettled(lab, { from: next, peers: [active], timeoutMs: 90_000 });
+  await waitDrbdInSync(lab.plan, active);
+  return { node: next, servedMs: served.ms };
 }
 
 /** How many mails /var/mail/root holds (to tell the new ones later). */

@@ -2,7 +2,7 @@
 // Runs an installed agent as a process, the way Pacemaker does (its environment, its own process group), and
 // reports the outcome: for the system tests and the benchmarks (lib/ocf/run.ts is the pipeline inside an agent).
 import { execa } from 'execa';
-import { DEFAULT_EXIT_REASON_PREFIX } from '../../lib/ocf/exit-reason.js';
+import { parseExitReasons } from '../../lib/ocf/exit-reason.js';
 import { pacemakerEnv } from '../tsha.js';
 
 export const OCF_DIR = '/usr/lib/ocf/resource.d/tsha';
@@ -30,10 +30,7 @@ export type AgentRunOptions = {
   readonly path?: string;
 };
 
-export function parseReasons(stderr: string): { reason: string | undefined; lines: number } {
-  const lines = stderr.split('\n').filter((l) => l.startsWith(DEFAULT_EXIT_REASON_PREFIX));
-  return { reason: lines.at(-1)?.slice(DEFAULT_EXIT_REASON_PREFIX.length), lines: lines.length };
-}
+export { parseExitReasons as parseReasons };
 
 export async function spawnAgent(agent: string, action: string | undefined, options: AgentRunOptions = {}): Promise<AgentRun> {
   const env = {
@@ -51,7 +48,7 @@ export async function spawnAgent(agent: string, action: string | undefined, opti
   const [cmd, args] = options.netns ? ['ip', ['netns', 'exec', options.netns, file, ...argv]] : [file, argv];
   const started = Date.now();
   const result = await execa(cmd, args, { env, extendEnv: false, reject: false, detached: true, stdin: 'ignore' });
-  const { reason, lines } = parseReasons(String(result.stderr));
+  const { reason, lines } = parseExitReasons(String(result.stderr));
   return {
     rc: result.exitCode ?? -1,
     stdout: String(result.stdout),

@@ -15,10 +15,12 @@ import {
   postfixPairScript,
   prepareData,
   readDataset,
+  resetStack,
   seedLabUp,
   seedFirstScript,
   seedWebScript,
   servedBy,
+  standbyFailover as standbyFailoverOf,
   waitDrbdInSync,
   waitMail,
   waitServedBy,
@@ -40,33 +42,8 @@ describe('the seed\'s failover cluster: scenarios in a two-node lab', function (
   const other = (node: string) => (node === nodes[0] ? nodes[1] : nodes[0]);
   const pcs = (node: string, ...args: string[]) => lab.exec(node, ['pcs', ...args], { timeoutMs: 60_000 });
 
-  /** Every node on, links up, no standby, no failure left, the stack settled and DRBD in sync: a clean start. */
-  async function reset(): Promise<string> {
-    for (const node of nodes) {
-      if (!(await isOn(node, { name: NAME }))) await boot(node, { name: NAME });
-      for (const nic of ['eth1', 'eth2']) await heal(node, nic, { name: NAME });
-    }
-    const from = nodes[0];
-    await pcs(from, 'node', 'unstandby', '--all');
-    if ((await failedActions(lab, from)).length > 0) await pcs(from, 'resource', 'cleanup');
-    const { node } = await waitSettled(lab, { from, timeoutMs: 120_000 });
-    await waitDrbdInSync(lab.plan, other(node));
-    await waitServedBy(NAME, node, Date.now(), 30_000);
-    return node;
-  }
-
-  /** Standby of the active node: everything moves; unstandby: the node comes back as the passive one. */
-  async function standbyFailover(active: string): Promise<{ node: string; servedMs: number }> {
-    const next = other(active);
-    const at = Date.now();
-    await pcs(next, 'node', 'standby', active);
-    const served = await waitServedBy(NAME, next, at, 90_000);
-    await waitSettled(lab, { from: next, peers: [], timeoutMs: 90_000 });
-    await pcs(next, 'node', 'unstandby', active);
-    await waitSettled(lab, { from: next, peers: [active], timeoutMs: 90_000 });
-    await waitDrbdInSync(lab.plan, active);
-    return { node: next, servedMs: served.ms };
-  }
+  const reset = () => resetStack(lab);
+  const standbyFailover = (active: string) => standbyFailoverOf(lab, active);
 
   before(async function () {
     this.timeout(300_000);

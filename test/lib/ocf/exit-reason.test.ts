@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 import { expect } from 'chai';
 import { exitName, isOcfExitCode, OcfExit } from '../../../lib/ocf/exit-codes.js';
-import { EXIT_REASON_MAX, exitReasonPrefix, formatExitReason } from '../../../lib/ocf/exit-reason.js';
+import { EXIT_REASON_MAX, exitReasonPrefix, formatExitReason, parseExitReasons } from '../../../lib/ocf/exit-reason.js';
 
 describe('lib/ocf exit codes and exit reasons', () => {
   it('has the OCF 1.1 codes with their names', () => {
@@ -27,5 +27,12 @@ describe('lib/ocf exit codes and exit reasons', () => {
     expect(exitReasonPrefix({ OCF_EXIT_REASON_PREFIX: 'why:' })).to.equal('why:');
     expect(exitReasonPrefix({})).to.equal('ocf-exit-reason:');
     expect(formatExitReason('r', 'why:')).to.equal('why:r\n');
+  });
+
+  it('reads back the last exit reason of a stderr, as Pacemaker keeps it, and counts the lines', () => {
+    const stderr = `IPaddr2(vip)[12]: WARNING: x\n${formatExitReason('first')}noise\n${formatExitReason('second, kept')}`;
+    expect(parseExitReasons(stderr)).to.deep.equal({ reason: 'second, kept', lines: 2 });
+    expect(parseExitReasons('no reason here\n')).to.deep.equal({ reason: undefined, lines: 0 });
+    expect(parseExitReasons('R:custom\n', 'R:')).to.deep.equal({ reason: 'custom', lines: 1 });
   });
 });

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Faults in the seed's lab, timed from the fault to the client served again (issue: failures found at once by the
+// agents' event watch). One lab, the seed's stack and monitor intervals; each fault FAULT_RUNS times (default 5),
+// with the event watch on, and with WATCH=both also off (today's behaviour: only Pacemaker's monitors detect).
+// Then, with the watch on: an idle soak (SOAK_MIN minutes, default 10) and FAILOVERS standby failovers (default
+// 10), after which no failure may stand that no fault caused; and the orphan checks: no watch process and no
+// registration left after `pcs resource disable` of everything, after a crash and boot, and after `lab down`.
+// Prints medians; writes build/bench/faults.json. Long (about 20 min with the defaults): only with BENCH_FAULTS=1, as `make bench-faults` sets it.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import {
+  applyPcs,
+  failedActions,
+  otherNode,
+  prepareData,
+  resetStack,
+  seedFirstScript,
+  seedLabUp,
+  seedWebScript,
+  standbyFailover,
+  waitServedBy,
+  waitSettled,
+} from '../cluster/cluster.js';
+import { RESOURCE } from '../drbdsim/lab-extension.js';
+import { CLUSTER_IP, boot, crash, cut, heal, labDown, type LabHandle } from '../lab/index.js';
+import { netnsPids, sleep, waitFor } from '../lab/sys.js';
+import { median } from './measure.js';
+
+const NAME = 'fb';
+const RUNS = Number(process.env.FAULT_RUNS ?? 5);
+const SOAK_MIN = Number(process.env.SOAK_MIN ?? 10);
+const FAILOVERS = Number(process.env.FAILOVERS ?? 10);
+const MODES: readonly ('on' | 'off')[] = process.env.WATCH === 'both' ? ['on', 'off'] : process.env.WATCH === 'off' ? ['off'] : ['on'];
+/** The watch daemon's command line (lib/watch/daemon-main.js, bundled). */
+const WATCH_CMDLINE = /watch\/daemon-main\.[cm]?js/;
+const WATCHED = ['ClusterDrbd', 'ClusterFs', 'ClusterIP'];
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+type Fault = {
+  readonly name: string;
+  /** Breaks the stack on the active node. */
+  inject(lab: LabHandle, node: string): Promise<void>;
+  /** Puts back what inject broke outside the cluster's reach (a link), once the stack has moved or recovered. */
+  repair?(lab: LabHandle, node: string): Promise<void>;
+};
+
+const FAULTS: readonly Fault[] = [
+  { name: 'the cluster address deleted by hand', inject: (lab, node) => lab.exec(node, ['ip', 'addr', 'del', `${CLUSTER_IP}/24`, 'dev', 'eth1']).then(() => undefined) },
+  {
+    name: "the active node's client link (eth1) unplugged",
+    inject: (lab, node) => cut(node, 'eth1', { name: lab.plan.name }),
+    repair: (lab, node) => heal(node, 'eth1', { name: lab.plan.name }),
+  },
+  { name: '/data unmounted by hand (lazily)', inject: (lab, node) => lab.exec(node, ['umount', '-l', '/data']).then(() => undefined) },
+  { name: 'the DRBD disk failed on the Primary', inject: (lab, node) => lab.exec(node, ['drbdsim', 'fail-disk', RESOURCE]).then(() => undefined) },
+  { name: 'the web server killed (not ours: reference)', inject: (lab, node) => lab.exec(node, ['fuser', '--kill', '-n', 'tcp', '80']).then(() => undefined) },
+];
+
+type FaultRun = { detectedMs: number; servedMs: number; movedTo: string; failures: string[] };
+
+async function setWatch(lab: LabHandle, node: string, mode: 'on' | 'off'): Promise<void> {
+  const meta = await lab.exec(node, ['crm_resource', '--show-metadata', 'ocf:tsha:IPaddr2'], { timeoutMs: 30_000 });
+  if (!meta.stdout.includes('name="event_watch"')) {
+    // agents from before the watch: "off" is all they do
+    if (mode === 'on') throw new Error('the installed agents have no event_watch parameter');
+    return;
+  }
+  for (const id of WATCHED) {
+    await lab.exec(node, ['pcs', 'resource', 'update', id, `event_watch=${mode === 'on' ? 'true' : 'false'}`], { timeoutMs: 60_000 });
+  }
+}
+
+/** One fault: time to the failure standing in crm_mon, then to the client served by wherever the stack settled. */
+async function runFault(lab: LabHandle, fault: Fault): Promise<FaultRun> {
+  const node = await resetStack(lab);
+  const from = otherNode(lab, node);
+  const at = Date.now();
+  await fault.inject(lab, node);
+  const failures = await waitFor(`a failure recorded after ${fault.name}`, 90_000, async () => {
+    const found = await failedActions(lab, from);
+    return found.length > 0 ? found : undefined;
+  }, 100);
+  const detectedMs = Date.now() - at;
+  const { node: now } = await waitSettled(lab, { from, peers: [], timeoutMs: 120_000 });
+  const served = await waitServedBy(lab.plan.name, now, at, 60_000);
+  await fault.repair?.(lab, node);
+  return { detectedMs, servedMs: served.ms, movedTo: now, failures };
+}
+
+/** Watch daemons running in each node (by the node's network namespace), and registration files left there. */
+async function watchLeftovers(lab: LabHandle): Promise<{ processes: string[]; registrations: string[] }> {
+  const processes: string[] = [];
+  const registrations: string[] = [];
+  for (const n of lab.plan.nodes) {
+    for (const pid of await netnsPids(n.netns).catch(() => [])) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (WATCH_CMDLINE.test(cmdline)) processes.push(`${n.name}: pid ${pid} ${cmdline.replace(/\0/g, ' ').trim()}`);
+    }
+    const on = await lab.exec(n.name, ['sh', '-c', 'ls -A /run/resource-agents/tsha-watch 2>/dev/null; true'], { reject: false, timeoutMs: 10_000 }).catch(() => undefined);
+    for (const file of (on?.stdout ?? '').split('\n').filter((f) => f.endsWith('.json'))) registrations.push(`${n.name}: ${file}`);
+  }
+  return { processes, registrations };
+}
+
+/** Every watch process on the machine (after `lab down`, any one is an orphan). */
+async function watchProcessesAnywhere(): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (WATCH_CMDLINE.test(cmdline)) found.push(`pid ${entry} ${cmdline.replace(/\0/g, ' ').trim()}`);
+  }
+  return found;
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const results: Record<string, unknown> = { runs: RUNS };
+  const lab = await seedLabUp(NAME);
+  const nodes = lab.plan.nodes.map((n) => n.name);
+  try {
+    await prepareData(lab, nodes[0]!);
+    await applyPcs(lab, nodes[0]!, [...seedFirstScript(), ...seedWebScript()]);
+    await waitSettled(lab, { timeoutMs: 120_000 });
+    console.log(`lab ${NAME} up, the seed's stack settled (${s(Date.now() - began)})`);
+
+    const table: Record<string, Record<string, { detected: number; served: number; runs: FaultRun[] }>> = {};
+    for (const mode of MODES) {
+      await setWatch(lab, nodes[0]!, mode);
+      for (const fault of FAULTS) {
+        const runs: FaultRun[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          const r = await runFault(lab, fault);
+          runs.push(r);
+          console.log(`  watch ${mode}: ${fault.name}: failure seen after ${s(r.detectedMs)}, served by ${r.movedTo} after ${s(r.servedMs)} (${r.failures.join(', ')})`);
+        }
+        (table[fault.name] ??= {})[mode] = { detected: median(runs.map((r) => r.detectedMs)), served: median(runs.map((r) => r.servedMs)), runs };
+      }
+    }
+    console.log(`\nfault → client served again, median of ${RUNS} (failure recorded in parentheses)`);
+    console.log(`${'fault'.padEnd(50)}${MODES.map((m) => `watch ${m}`.padStart(22)).join('')}`);
+    for (const [fault, byMode] of Object.entries(table)) {
+      console.log(`${fault.padEnd(50)}${MODES.map((m) => `${s(byMode[m]!.served)} (${s(byMode[m]!.detected)})`.padStart(22)).join('')}`);
+    }
+    results.faults = table;
+
+    // No false report: idle, then standby failovers, with the watch on.
+    await setWatch(lab, nodes[0]!, 'on');
+    let node = await resetStack(lab);
+    console.log(`\nidle soak of ${SOAK_MIN} min with the watch on...`);
+    await sleep(SOAK_MIN * 60_000);
+    const afterSoak = await failedActions(lab, node);
+    console.log(`  failed actions after the soak: ${afterSoak.length ? afterSoak.join(', ') : 'none'}`);
+    const served: string[] = [];
+    for (let i = 0; i < FAILOVERS; i++) {
+      const moved = await standbyFailover(lab, node);
+      node = moved.node;
+      served.push(s(moved.servedMs));
+    }
+    const afterFailovers = await failedActions(lab, node);
+    console.log(`  ${FAILOVERS} standby failovers (client served after ${served.join(', ')}); failed actions: ${afterFailovers.length ? afterFailovers.join(', ') : 'none'}`);
+    results.falseReports = { afterSoak, afterFailovers, soakMinutes: SOAK_MIN, failovers: FAILOVERS };
+
+    // No orphan.
+    const running = await watchLeftovers(lab);
+    console.log(`\nwatch processes with the stack running: ${running.processes.join('; ') || 'none'}`);
+    for (const id of ['ClusterMailTo', 'ClusterHttp', 'ClusterIP', 'ClusterFs', 'ClusterDrbd-clone']) {
+      await lab.exec(node, ['pcs', 'resource', 'disable', id], { timeoutMs: 60_000 });
+    }
+    await waitFor('every resource stopped', 120_000, async () => {
+      const mon = (await lab.exec(node, ['crm_mon', '-1', '--inactive'], { reject: false })).stdout;
+      return /Started|Promoted|Unpromoted|Stopping|Starting/.test(mon.replace(/^.*(?:Node List|Full List of Resources)/s, '')) ? undefined : true;
+    }, 500);
+    await sleep(2_000);
+    const disabled = await watchLeftovers(lab);
+    console.log(`after disabling everything: processes ${disabled.processes.join('; ') || 'none'}; registrations ${disabled.registrations.join('; ') || 'none'}`);
+    for (const id of ['ClusterDrbd-clone', 'ClusterFs', 'ClusterIP', 'ClusterHttp', 'ClusterMailTo']) {
+      await lab.exec(node, ['pcs', 'resource', 'enable', id], { timeoutMs: 60_000 });
+    }
+    const { node: active } = await waitSettled(lab, { from: node, timeoutMs: 120_000 });
+    await crash(active, { name: NAME });
+    const survivor = otherNode(lab, active);
+    await waitServedBy(NAME, survivor, Date.now(), 120_000);
+    await boot(active, { name: NAME });
+    await waitSettled(lab, { from: survivor, peers: [active], timeoutMs: 120_000 });
+    const rebooted = await watchLeftovers(lab);
+    const stale = rebooted.processes.filter((p) => !p.startsWith(`${active}:`) && !p.startsWith(`${survivor}:`));
+    console.log(`after a crash and boot of ${active}: processes ${rebooted.processes.join('; ') || 'none'}; registrations ${rebooted.registrations.join('; ')}`);
+    results.orphans = { running, disabled, rebooted, stale };
+  } finally {
+    await labDown({ name: NAME });
+  }
+  const afterDown = await watchProcessesAnywhere();
+  console.log(`after lab down: watch processes anywhere on this machine: ${afterDown.join('; ') || 'none'}`);
+  (results.orphans as Record<string, unknown>).afterDown = afterDown;
+  await mkdir('build/bench', { recursive: true });
+  await writeFile('build/bench/faults.json', `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote build/bench/faults.json (${s(Date.now() - began)})`);
+}
+
+if (process.env.BENCH_FAULTS === '1') await main();
+else console.log('faults in the seed\'s lab: not run (about 20 min); `make bench-faults` or BENCH_FAULTS=1 runs it');
