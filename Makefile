@@ -33,7 +33,7 @@ NODE_LINES ?= 22 24
 NODE_LINE_TESTS = dist/test/lib $(addprefix dist/test/agents/,$(addsuffix .test.js,Filesystem/device \
 	Filesystem/fstypes Filesystem/holders Filesystem/mountinfo Filesystem/mountinfo.property Filesystem/params \
 	IPaddr2/pure IPaddr2/ip-json.property MailTo/mail drbd/actions drbd/captures drbd/meta drbd/params drbd/parsers \
-	drbd/parsers.property drbd/score))
+	drbd/parsers.property drbd/score)) dist/test/scripts/bench/measure.test.js
 
 # Every test, and the unit suites again under each of NODE_LINES (not with TESTS); the last line printed is
 # `N passed, N failed` for all of it. Tests use the agents installed on this machine.
@@ -52,11 +52,12 @@ demo: deps-system build
 	@DESTDIR= sh scripts/install.sh install
 	@node dist/scripts/demo.js
 
-# Benchmarks print medians and ratios measured side by side in one run (scripts/bench/measure.ts).
+# Benchmarks print medians and ratios measured side by side in one run (scripts/bench/measure.ts); RUNS=15 by
+# default. The table also goes to build/bench/bench.json.
 bench: deps-system build
 	@DESTDIR= sh scripts/install.sh install
-	@for b in dist/scripts/bench/*.js; do case $$b in */measure.js) ;; \
-		*) echo "== $$b"; node $$b || exit 1 ;; esac; done
+	@node dist/scripts/bench/agents.js
+	@echo "== the stop of a busy mount" && node dist/scripts/bench/filesystem-busy-stop.js
 
 # The version is written in package.json only; the RPM, the .deb, the man pages and `tsha --version` take it from there.
 VERSION := $(shell node -p 'require("./package.json").version')
