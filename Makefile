@@ -33,7 +33,8 @@ NODE_LINES ?= 22 24
 NODE_LINE_TESTS = dist/test/lib $(addprefix dist/test/agents/,$(addsuffix .test.js,Filesystem/device \
 	Filesystem/fstypes Filesystem/holders Filesystem/mountinfo Filesystem/mountinfo.property Filesystem/params \
 	IPaddr2/pure IPaddr2/ip-json.property MailTo/mail drbd/actions drbd/captures drbd/meta drbd/params drbd/parsers \
-	drbd/parsers.property drbd/score)) dist/test/scripts/bench/pacemaker-log.test.js
+	drbd/parsers.property drbd/score)) dist/test/scripts/bench/pacemaker-log.test.js \
+	dist/test/scripts/bench/measure.test.js
 
 # Every test, and the unit suites again under each of NODE_LINES (not with TESTS); the last line printed is
 # `N passed, N failed` for all of it. Tests use the agents installed on this machine.
@@ -52,11 +53,13 @@ demo: deps-system build
 	@DESTDIR= sh scripts/install.sh install
 	@node dist/scripts/demo.js
 
-# Benchmarks print medians and ratios measured side by side in one run (scripts/bench/measure.ts).
+# Benchmarks print medians and ratios measured side by side in one run (scripts/bench/measure.ts); RUNS=15 by
+# default. The table also goes to build/bench/bench.json.
 bench: deps-system build
 	@DESTDIR= sh scripts/install.sh install
-	@for b in dist/scripts/bench/*.js; do case $$b in */measure.js) ;; \
-		*) echo "== $$b"; node $$b || exit 1 ;; esac; done
+	@node dist/scripts/bench/agents.js
+	@echo "== the stop of a busy mount" && node dist/scripts/bench/filesystem-busy-stop.js
+	@node dist/scripts/bench/recovery.js
 
 # The faults of the seed's lab timed from fault to client served, the idle soak and the orphan checks (about 20 min).
 bench-faults: deps-system build

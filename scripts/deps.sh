@@ -5,11 +5,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# the packaging tests: rpm/rpmlint (make rpm), dpkg-deb/lintian (make deb), crmsh (crm ra info), man-db/groff (man -l)
+# the packaging tests: rpm/rpmlint (make rpm), dpkg-deb/lintian (make deb), crmsh (crm ra info), man-db/groff (man -l); time (make bench: peak RSS)
 DEBIAN_PACKAGES="pacemaker corosync pcs crmsh resource-agents drbd-utils xfsprogs e2fsprogs iproute2 iputils-arping
-iputils-ping postfix libxml2-utils psmisc util-linux procps curl rpm rpmlint lintian man-db groff-base bsd-mailx"
+iputils-ping postfix libxml2-utils psmisc util-linux procps curl rpm rpmlint lintian man-db groff-base bsd-mailx time"
 FEDORA_PACKAGES="pacemaker corosync pcs crmsh resource-agents drbd-utils xfsprogs e2fsprogs iproute iputils postfix
-libxml2 psmisc util-linux procps-ng curl rpm-build rpmlint dpkg man-db groff-base s-nail"
+libxml2 psmisc util-linux procps-ng curl rpm-build rpmlint dpkg man-db groff-base s-nail time"
 
 need_node() {
   if ! command -v node >/dev/null 2>&1; then

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// ocf:tsha:Filesystem against ocf:heartbeat:Filesystem on one xfs loop device, side by side in one run: the
-// depth-0 monitor of a mounted filesystem (median of RUNS, default 20, interleaved), then the stop of a busy
-// mount (holders: a working directory, an open file, a memory map) by each. Needs root and the installed agents.
+// The stop of a busy mount (holders: a working directory, an open file, a memory map) by ocf:tsha:Filesystem and
+// by ocf:heartbeat:Filesystem on one xfs loop device: how long each takes and whether the holders ended and the
+// mount went away (agents.ts measures the idle actions). Needs root and the installed agents.
 import path from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { spawnAgent, OCF_DIR } from '../harness/agent.js';
 import { heartbeatEnv, HEARTBEAT, mountsUnder, removeScratch, scratchDir, startHolder, type Holder } from '../harness/filesystem.js';
 import { createLoop } from '../harness/loop.js';
-import { report, timeInterleaved } from './measure.js';
-
-const runs = Number(process.env.RUNS ?? 20);
-const TSHA = `${OCF_DIR}/Filesystem`;
 
 const loop = await createLoop({ fstype: 'xfs', sizeMiB: 300 });
 const dir = await scratchDir();
@@ -21,31 +17,8 @@ try {
   const params = { device: loop.device, directory: mnt, fstype: 'xfs' };
   // heartbeat gives 5 on every action without modprobe (minimal containers): a stand-in that exits 0
   const hbEnv = await heartbeatEnv(dir);
-  const env = {
-    OCF_ROOT: '/usr/lib/ocf',
-    OCF_RESOURCE_INSTANCE: 'bench',
-    OCF_RESKEY_device: params.device,
-    OCF_RESKEY_directory: params.directory,
-    OCF_RESKEY_fstype: params.fstype,
-    OCF_RESKEY_CRM_meta_interval: '20000',
-    OCF_RESKEY_CRM_meta_timeout: '40000',
-    ...hbEnv,
-  };
-  const started = await spawnAgent('Filesystem', 'start', { path: TSHA, params });
-  if (started.rc !== 0) throw new Error(`start failed: ${started.stderr}`);
-  const times = await timeInterleaved(
-    [
-      { label: 'node -e 0 (floor)', file: process.execPath, args: ['-e', '0'] },
-      { label: 'tsha Filesystem monitor', file: TSHA, args: ['monitor'], env, expectRc: 0 },
-      { label: 'heartbeat Filesystem monitor', file: HEARTBEAT, args: ['monitor'], env, expectRc: 0 },
-    ],
-    runs,
-  );
-  console.log(`Filesystem monitor (depth 0, xfs loop device mounted), ${runs} runs each, interleaved`);
-  report(times, [['tsha Filesystem monitor', 'heartbeat Filesystem monitor']]);
-
   for (const [label, file, extra] of [
-    ['tsha', TSHA, {}],
+    ['tsha', `${OCF_DIR}/Filesystem`, {}],
     ['heartbeat', HEARTBEAT, hbEnv],
   ] as const) {
     const start = await spawnAgent('Filesystem', 'start', { path: file, params, env: extra });
