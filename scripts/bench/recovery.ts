@@ -4,9 +4,7 @@
 // survivor, then the client served (the client fetching the page). Crashes of the active node (both nodes in turn)
 // and `pcs node standby` of it, once with the ocf:tsha agents and once with the agents users run today, side by
 // side in one run. A lab per agent set, about 8 min a set here: `make bench` runs it only with BENCH_RECOVERY=1.
-// Each set holds the machine's global lock (/tmp/tsha-system.lock) for its whole duration and releases it between
-// sets; TSHA_LOCK_HELD=1 when the caller holds it already. `--set tsha|today FILE` runs one set (the caller holds
-// the lock), `--report FILE... SECONDS` prints the tables of sets run that way.
+// `--set tsha|today FILE` runs one set alone, `--report FILE... SECONDS` prints the tables of sets run that way.
 //   BENCH_RECOVERY=1 [RECOVERY_RUNS=10] node dist/scripts/bench/recovery.js     → build/bench/recovery.json
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,7 +30,6 @@ import { median } from './measure.js';
 import { crashChain, parseLog, standbyChain, type Chain, type LogEvent } from './pacemaker-log.js';
 
 const NAME = 'rb';
-const LOCK = '/tmp/tsha-system.lock';
 const OUT = 'build/bench/recovery.json';
 const RUNS = Number(process.env.RECOVERY_RUNS ?? 10);
 /** The resources of the four agents compared (ClusterHttp runs ocf:heartbeat:anything in both sets). */
@@ -298,14 +295,14 @@ function plain(s: Summary) {
 const self = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
 if (args[0] === '--set') {
-  // one set, the lock held by the caller
+  // one set alone
   const set = args[1] as SetName;
   if (!SETS.includes(set) || !args[2]) throw new Error('usage: recovery.js --set tsha|today OUT.json');
   const result = await runSet(set, RUNS);
   await mkdir(path.dirname(args[2]), { recursive: true });
   await writeFile(args[2], JSON.stringify(result));
 } else if (args[0] === '--report') {
-  // sets run separately (each under the lock with `--set`): their files, then the run time in s
+  // sets run separately (each with `--set`): their files, then the run time in s
   const results = await Promise.all(args.slice(1, -1).map(async (f) => JSON.parse(await readFile(f, 'utf8')) as SetResult));
   await report(results, Number(args.at(-1)) * 1000, RUNS);
 } else if (process.env.BENCH_RECOVERY !== '1') {
@@ -316,12 +313,8 @@ if (args[0] === '--set') {
   for (const set of SETS) {
     const file = path.join('build', 'bench', `recovery-${set}.json`);
     await rm(file, { force: true });
-    // the lock for the whole set, released between sets so that others can test
-    const argv = [self, '--set', set, file];
-    if (process.env.TSHA_LOCK_HELD !== '1') console.log(`[${set}] taking ${LOCK} for the set (TSHA_LOCK_HELD=1 when the caller holds it already)`);
-    const r = process.env.TSHA_LOCK_HELD === '1'
-      ? spawnSync(process.execPath, argv, { stdio: 'inherit' })
-      : spawnSync('flock', [LOCK, process.execPath, ...argv], { stdio: 'inherit' });
+    // each set in a process of its own, so that one set's failure still leaves the other's figures
+    const r = spawnSync(process.execPath, [self, '--set', set, file], { stdio: 'inherit' });
     if (r.status !== 0) console.log(`set ${set}: exit ${r.status ?? r.signal}`);
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text) results.push(JSON.parse(text) as SetResult);
