@@ -3,11 +3,12 @@
 // and what they load lazily (execa), goes into dist/bundle/chunks/. Measured side by side: an IPaddr2 monitor
 // takes half the time it takes from the unbundled modules (execa alone is ~100 modules to resolve), and a MailTo
 // monitor, which runs no command, 17% less than from one file holding execa too.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
 const agentsDir = 'dist/agents';
+const outdir = 'dist/bundle';
 const entryPoints = readdirSync(agentsDir, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap((d) =>
@@ -19,19 +20,31 @@ const entryPoints = readdirSync(agentsDir, { withFileTypes: true })
 // lib/version.ts: the bundles carry package.json's version as a constant instead of reading the file at start-up
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
+// lib/node-require.ts makes a require() with node:module, which would load Node's ES module loader at every start;
+// a CommonJS bundle has its own, which finds pino in node_modules from the bundle's place just the same.
+const ownRequire = {
+  name: 'own-require',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]lib[\\/]node-require\.js$/ }, () => ({ contents: 'export const nodeRequire = require;', loader: 'js' }));
+  },
+};
+
+// Stale files of an earlier build (old chunks) would otherwise be installed with the new ones.
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints,
   outbase: 'dist',
-  outdir: 'dist/bundle',
+  outdir,
   bundle: true,
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
   logLevel: 'warning',
-  define: { TSHA_BUNDLED_VERSION: JSON.stringify(version) },
-  // execa's CommonJS dependencies call require(); pino is loaded at run time from node_modules (lib/log.ts)
-  banner: { js: "import { createRequire as __tshaCreateRequire } from 'node:module'; const require = __tshaCreateRequire(import.meta.url);" },
+  plugins: [ownRequire],
+  define: { TSHA_BUNDLED_VERSION: JSON.stringify(version), 'import.meta.url': '__tshaImportMetaUrl' },
+  // the compiled modules' import.meta.url (lib/version.ts), which the bundles never read
+  banner: { js: "const __tshaImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-console.log(`bundled ${entryPoints.length} entry points into dist/bundle`);
+// package.json says "type": "module"; the bundles are CommonJS
+writeFileSync(path.join(outdir, 'package.json'), '{ "type": "commonjs" }\n');
+console.log(`bundled ${entryPoints.length} entry points into ${outdir}`);
