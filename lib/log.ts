@@ -162,9 +162,9 @@ export function writeAll(fd: number, text: string): void {
  * can are native builds (unix-dgram, node-unix-socket), which the noarch packages cannot ship. So the messages go
  * through util-linux's `logger`, as ocf_log's do: one process per agent run, started at the first message,
  * reading `<PRI>message` lines (--prio-prefix) and sending each as an RFC 3164 datagram with the tag. It is
- * spawned with node:child_process rather than execa because a log call is synchronous and must hand its line
- * over before returning (execa loads asynchronously), and it is detached, outside the action's deadline: it
- * ends by itself when the agent exits and closes the pipe, after sending what it read.
+ * spawned here rather than by lib/exec because it is not one of the action's commands: detached, outside the
+ * action's deadline and its exit hook, it ends by itself when the agent exits and closes the pipe, after sending
+ * what it read.
  */
 function openSyslog(env: NodeJS.ProcessEnv, tag: string): ((severity: number, message: string) => void) | undefined {
   const facility = syslogFacility(env);
