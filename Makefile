@@ -30,7 +30,7 @@ uninstall:
 # The Node.js lines the agent and lib unit suites also run under (official builds from the npm registry, cached in
 # build/node/<line>/ by scripts/node-lines.sh); everything else runs under the default node.
 NODE_LINES ?= 22 24
-NODE_LINE_TESTS = dist/test/lib $(addprefix dist/test/agents/,$(addsuffix .test.js,Filesystem/device \
+NODE_LINE_TESTS = dist/test/lib dist/test/scripts/bundle.test.js $(addprefix dist/test/agents/,$(addsuffix .test.js,Filesystem/device \
 	Filesystem/fstypes Filesystem/holders Filesystem/mountinfo Filesystem/mountinfo.property Filesystem/params \
 	IPaddr2/pure IPaddr2/ip-json.property MailTo/mail drbd/actions drbd/captures drbd/meta drbd/params drbd/parsers \
 	drbd/parsers.property drbd/score)) dist/test/scripts/bench/pacemaker-log.test.js \

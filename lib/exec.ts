@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Every external command runs here: argv arrays only (never a shell string), within the time the operation has
 // left. Each command gets its own process group so that, at our deadline, we can kill it with everything it
-// forked before Pacemaker's own SIGKILL of the agent arrives.
+// forked before Pacemaker's own SIGKILL of the agent arrives. Commands start with node:child_process, loaded
+// on the first command only: meta-data and a monitor that runs nothing load none of it (execa, which ran them
+// before, cost a MailTo monitor ~100 modules' worth of start-up; measured in scripts/bench/perf-probe.ts).
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { LineSplitter } from './lines.js';
+import { nodeRequire } from './node-require.js';
 import { OcfError } from './ocf/errors.js';
 import type { Deadline } from './deadline.js';
 import type { Logger } from './log.js';
@@ -51,14 +55,26 @@ export type Exec = {
 
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
+const FATAL_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
-// A command still running when the agent exits (say, after an unexpected error) must not outlive it.
+// A command still running when the agent exits (say, after an unexpected error) must not outlive it; nor when a
+// signal ends the agent: then the groups are killed and the signal raised again, as if it had not been caught.
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
+  const killAll = () => {
     for (const pgid of liveGroups) killGroup(pgid);
-  });
+  };
+  process.on('exit', killAll);
+  for (const signal of FATAL_SIGNALS) {
+    const onSignal = (): void => {
+      killAll();
+      process.removeListener(signal, onSignal);
+      // another handler (announce-main's SIGTERM) decides itself what the signal does
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 function killGroup(pgid: number): void {
@@ -85,14 +101,42 @@ export function firstLine(text: string): string {
 
 const notInstalled = (file: string): OcfError => OcfError.installed(`\`${file}\` is not installed (not found in PATH)`);
 
-/** What every command gets: no rejection, its own process group, LC_ALL=C, the caller's variables and folder. */
-function baseOptions(options: ExecOptions) {
+/** node:child_process, required on the first command (an import would load it for every action). */
+function childProcess(): typeof import('node:child_process') {
+  return nodeRequire('node:child_process') as typeof import('node:child_process');
+}
+
+/** What every command gets: its own process group, LC_ALL=C, the caller's variables and folder. */
+function spawnOptions(options: ExecOptions, stdio: SpawnOptions['stdio']): SpawnOptions {
   return {
-    reject: false,
     detached: true,
-    env: { LC_ALL: 'C', ...options.env },
+    env: { ...process.env, LC_ALL: 'C', ...options.env },
+    stdio,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  } as const;
+  };
+}
+
+type Ended = { exitCode: number | undefined; error: NodeJS.ErrnoException | undefined };
+
+/** Resolves when the command has ended and its output is read; a command that could not start gives its error. */
+function ended(child: ChildProcess): Promise<Ended> {
+  return new Promise((resolve) => {
+    let error: NodeJS.ErrnoException | undefined;
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      error = e;
+      // a spawn failure emits no close when no stdio was opened
+      if (child.pid === undefined) resolve({ exitCode: undefined, error });
+    });
+    child.once('close', (code: number | null) => resolve({ exitCode: code ?? undefined, error }));
+  });
+}
+
+/** Collects a stream as text. */
+function collect(stream: NodeJS.ReadableStream | null): () => string {
+  let text = '';
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => (text += chunk));
+  return () => text;
 }
 
 /** Tracks a command's process group until `release`, for the exit hook; `kill` ends the whole group. */
@@ -109,7 +153,7 @@ function trackGroup(pgid: number | undefined): { kill(): void; release(): void }
   };
 }
 
-/** What is left of a budget counted from `started`: loading execa and spawning take time of their own. */
+/** What is left of a budget counted from `started`: loading child_process and spawning take time of their own. */
 const left = (budget: number, started: number): number => Math.max(0, budget - (Date.now() - started));
 
 export function createExec(deadline: Deadline, log: Logger): Exec {
@@ -118,28 +162,31 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     const budget = Math.min(deadline.remaining(), options.timeoutMs ?? Number.POSITIVE_INFINITY);
     if (budget <= 0) throw OcfError.generic(`no time left to run \`${command}\``);
     const started = Date.now();
-    const { execa } = await import('execa');
-    const subprocess = execa(file, [...args], {
-      ...baseOptions(options),
-      stdin: options.input === undefined ? 'ignore' : 'pipe',
-      ...(options.input === undefined ? {} : { input: options.input }),
-      stripFinalNewline: false,
-    });
+    const subprocess = childProcess().spawn(file, [...args], spawnOptions(options, [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']));
+    const done = ended(subprocess);
+    const stdout = collect(subprocess.stdout);
+    const stderr = collect(subprocess.stderr);
+    if (subprocess.stdin) {
+      // a command that exits without reading its input closes the pipe: that is its answer, not our error
+      subprocess.stdin.on('error', () => {});
+      subprocess.stdin.end(options.input);
+    }
     let timedOut = false;
     const group = trackGroup(subprocess.pid);
     const timer = setTimeout(() => {
       timedOut = true;
       group.kill();
     }, left(budget, started));
-    const result = await subprocess;
+    const result = await done;
     clearTimeout(timer);
     group.release();
-    if (result.code === 'ENOENT' && result.exitCode === undefined) throw notInstalled(file);
+    if (result.error?.code === 'ENOENT' && result.exitCode === undefined) throw notInstalled(file);
     const outcome: ExecResult = {
       command,
       exitCode: result.exitCode,
-      stdout: String(result.stdout ?? ''),
-      stderr: String(result.stderr ?? ''),
+      stdout: stdout(),
+      // a command that could not start (EACCES, say) has only the reason
+      stderr: stderr() || (result.error?.message ?? ''),
       ok: result.exitCode === 0 && !timedOut,
       timedOut,
     };
@@ -169,13 +216,13 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     const budget = Math.min(deadline.remaining(), options.timeoutMs ?? Number.POSITIVE_INFINITY);
     if (budget <= 0) return { command, ended: 'timeout', exitCode: undefined, stderr: '' };
     const started = Date.now();
-    const { execa } = await import('execa');
-    const subprocess = execa(file, [...args], { ...baseOptions(options), stdin: 'ignore', buffer: false });
+    const subprocess = childProcess().spawn(file, [...args], spawnOptions(options, ['ignore', 'pipe', 'pipe']));
+    const done = ended(subprocess);
     const group = trackGroup(subprocess.pid);
-    let ended: WatchResult['ended'] | undefined;
+    let outcome: WatchResult['ended'] | undefined;
     const stop = (why: WatchResult['ended']): void => {
-      if (ended) return;
-      ended = why;
+      if (outcome) return;
+      outcome = why;
       group.kill();
     };
     const timer = setTimeout(() => stop('timeout'), left(budget, started));
@@ -184,7 +231,7 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     subprocess.stdout?.setEncoding('utf8');
     subprocess.stdout?.on('data', (chunk: string) => {
       for (const line of lines.push(chunk)) {
-        if (ended) break;
+        if (outcome) break;
         if (onLine(line)) stop('matched');
       }
     });
@@ -192,16 +239,16 @@ export function createExec(deadline: Deadline, log: Logger): Exec {
     subprocess.stderr?.on('data', (chunk: string) => {
       if (stderr.length < 4096) stderr += chunk;
     });
-    const result = await subprocess;
+    const result = await done;
     clearTimeout(timer);
     group.release();
-    if (result.code === 'ENOENT' && result.exitCode === undefined) throw notInstalled(file);
-    if (!ended) {
+    if (result.error?.code === 'ENOENT' && result.exitCode === undefined) throw notInstalled(file);
+    if (!outcome) {
       const last = lines.end();
-      ended = last !== undefined && onLine(last) ? 'matched' : 'exited';
+      outcome = last !== undefined && onLine(last) ? 'matched' : 'exited';
     }
-    log.debug('watch ended', { command, ended, rc: result.exitCode });
-    return { command, ended, exitCode: ended === 'exited' ? result.exitCode : undefined, stderr };
+    log.debug('watch ended', { command, ended: outcome, rc: result.exitCode });
+    return { command, ended: outcome, exitCode: outcome === 'exited' ? result.exitCode : undefined, stderr };
   };
 
   return { run, check, watch };
@@ -215,12 +262,8 @@ export type DetachedOptions = Pick<ExecOptions, 'env' | 'cwd'>;
  * can exit at once. Resolves with its pid once it runs; a missing program throws OcfError(ERR_INSTALLED).
  */
 export async function spawnDetached(file: string, args: readonly string[], options: DetachedOptions = {}): Promise<number> {
-  const { execa } = await import('execa');
-  const subprocess = execa(file, [...args], {
-    ...baseOptions(options),
-    stdio: 'ignore',
-    cleanup: false, // execa would otherwise kill it when the agent exits
-  });
+  // no exit hook for it: it is meant to outlive the agent
+  const subprocess = childProcess().spawn(file, [...args], spawnOptions(options, 'ignore'));
   return new Promise<number>((resolve, reject) => {
     subprocess.once('error', (error: NodeJS.ErrnoException) => {
       reject(

@@ -6,7 +6,7 @@
 // form, or keeps them as JSON with TSHA_LOG_FORMAT=json. pino, the sink and syslog are set up on the first line
 // only, so meta-data and a quiet monitor load none of it.
 import { appendFileSync, statSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { nodeRequire } from './node-require.js';
 import { withSystemPath } from './ocf/env.js';
 
 export type LogFields = Record<string, unknown>;
@@ -89,8 +89,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const level = logLevel(options.env);
   const get = (): PinoLike => {
     if (!pinoLogger) {
-      const require = createRequire(import.meta.url);
-      const pino = require('pino') as typeof import('pino');
+      const pino = nodeRequire('pino') as typeof import('pino');
       const base: LogFields = { ra: options.agent, pid: process.pid };
       if (options.instance) base.rsc = options.instance;
       if (options.action) base.action = options.action;
@@ -145,7 +144,7 @@ function createSink(options: LoggerOptions): { write(json: string): void } {
  * its reader has not emptied answers EAGAIN, and the write waits and goes on, as pino's synchronous destination
  * does. A closed stderr drops the line; the other places still get it.
  */
-function writeAll(fd: number, text: string): void {
+export function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text);
   for (let written = 0; written < bytes.length; ) {
     try {
@@ -163,9 +162,9 @@ function writeAll(fd: number, text: string): void {
  * can are native builds (unix-dgram, node-unix-socket), which the noarch packages cannot ship. So the messages go
  * through util-linux's `logger`, as ocf_log's do: one process per agent run, started at the first message,
  * reading `<PRI>message` lines (--prio-prefix) and sending each as an RFC 3164 datagram with the tag. It is
- * spawned with node:child_process rather than execa because a log call is synchronous and must hand its line
- * over before returning (execa loads asynchronously), and it is detached, outside the action's deadline: it
- * ends by itself when the agent exits and closes the pipe, after sending what it read.
+ * spawned here rather than by lib/exec because it is not one of the action's commands: detached, outside the
+ * action's deadline and its exit hook, it ends by itself when the agent exits and closes the pipe, after sending
+ * what it read.
  */
 function openSyslog(env: NodeJS.ProcessEnv, tag: string): ((severity: number, message: string) => void) | undefined {
   const facility = syslogFacility(env);
@@ -184,8 +183,7 @@ function openSyslog(env: NodeJS.ProcessEnv, tag: string): ((severity: number, me
 }
 
 function spawnLogger(env: NodeJS.ProcessEnv, socket: string, tag: string): { write(text: string): unknown } {
-  const require = createRequire(import.meta.url);
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const { spawn } = nodeRequire('node:child_process') as typeof import('node:child_process');
   const child = spawn('logger', ['--prio-prefix', '--socket', socket, '--tag', tag], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],

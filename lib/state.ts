@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // State files of pseudo resources (what MailTo's monitor reads): atomic, mode 0600, never through a symlink.
-import { constants, promises as fs } from 'node:fs';
+// Synchronous calls: each is one system call on a local file, and node:fs's promises would load a dozen modules
+// (readline, watchers, rimraf) before every action that takes the lock (measured in scripts/bench/perf-probe.ts).
+import * as fs from 'node:fs';
+import { constants } from 'node:fs';
 import path from 'node:path';
 import { sleepWithin, type Deadline } from './deadline.js';
 import { OcfError } from './ocf/errors.js';
@@ -20,33 +23,33 @@ export function stateFileName(agent: string, instance: string): string {
  * Whether dir is a real directory. A symlink in its place is refused: whoever placed it would choose where the
  * agent writes and what it reads as its state.
  */
-async function isRealDir(dir: string): Promise<boolean> {
+function isRealDir(dir: string): boolean {
   try {
-    return (await fs.lstat(dir)).isDirectory();
+    return fs.lstatSync(dir).isDirectory();
   } catch {
     return false;
   }
 }
 
-async function ensureDir(dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
-  if (!(await isRealDir(dir))) throw OcfError.generic(`state directory ${dir} is a symlink or not a directory: refusing to write through it`);
+function ensureDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  if (!isRealDir(dir)) throw OcfError.generic(`state directory ${dir} is a symlink or not a directory: refusing to write through it`);
 }
 
 export async function writeState(dir: string, name: string, content: string): Promise<void> {
-  await ensureDir(dir);
+  ensureDir(dir);
   const target = path.join(dir, name);
   const temp = path.join(dir, `.${name}.${process.pid}.tmp`);
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const handle = await fs.open(temp, flags, 0o600);
+  const fd = fs.openSync(temp, flags, 0o600);
   try {
-    await handle.writeFile(content);
-    await handle.sync();
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
   // rename replaces a symlink at target rather than following it
-  await fs.rename(temp, target);
+  fs.renameSync(temp, target);
 }
 
 /**
@@ -54,45 +57,59 @@ export async function writeState(dir: string, name: string, content: string): Pr
  * symlink, a FIFO that would block the read, a symlinked directory) counts as no state file.
  */
 export async function readState(dir: string, name: string): Promise<string | undefined> {
-  if (!(await isRealDir(dir))) return undefined;
-  let handle;
+  if (!isRealDir(dir)) return undefined;
+  let fd;
   try {
-    handle = await fs.open(path.join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = fs.openSync(path.join(dir, name), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENXIO') return undefined;
     throw error;
   }
   try {
-    if (!(await handle.stat()).isFile()) return undefined;
-    return await handle.readFile('utf8');
+    if (!fs.fstatSync(fd).isFile()) return undefined;
+    return fs.readFileSync(fd, 'utf8');
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }
 
 /** Removes the state file; nothing is removed through a symlinked directory. */
 export async function removeState(dir: string, name: string): Promise<void> {
-  if (!(await isRealDir(dir))) return;
-  await fs.rm(path.join(dir, name), { force: true });
+  if (!isRealDir(dir)) return;
+  unlinkIfThere(path.join(dir, name));
 }
 
 // How often an action waiting for another action of the same resource looks again.
 const LOCK_POLL_MS = 20;
 
 /** The process start time (/proc/PID/stat field 22): with the pid, it names one process, never a reused pid. */
-async function processStart(pid: number): Promise<string | undefined> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+function processStart(pid: number): string | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
 }
 
-async function readLockOwner(file: string): Promise<string | undefined> {
+/** fs.rmSync({ force: true }) of one file, without loading rimraf. */
+function unlinkIfThere(file: string): void {
   try {
-    const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fs.unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+function readLockOwner(file: string): string | undefined {
+  try {
+    const fd = fs.openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
-      return (await handle.stat()).isFile() ? await handle.readFile('utf8') : undefined;
+      return fs.fstatSync(fd).isFile() ? fs.readFileSync(fd, 'utf8') : undefined;
     } finally {
-      await handle.close();
+      fs.closeSync(fd);
     }
   } catch {
     return undefined;
@@ -109,32 +126,32 @@ async function readLockOwner(file: string): Promise<string | undefined> {
 export async function lockInstance(dir: string, name: string, deadline: Deadline): Promise<() => Promise<void>> {
   const unlocked = async (): Promise<void> => {};
   try {
-    await ensureDir(dir);
+    ensureDir(dir);
   } catch {
     return unlocked;
   }
   const file = path.join(dir, `.${name}.lock`);
-  const me = `${process.pid} ${(await processStart(process.pid)) ?? ''}\n`;
+  const me = `${process.pid} ${processStart(process.pid) ?? ''}\n`;
   for (;;) {
     try {
-      const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const fd = fs.openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
-        await handle.writeFile(me);
+        fs.writeFileSync(fd, me);
       } finally {
-        await handle.close();
+        fs.closeSync(fd);
       }
       return async () => {
-        if ((await readLockOwner(file)) === me) await fs.rm(file, { force: true });
+        if (readLockOwner(file) === me) unlinkIfThere(file);
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return unlocked;
     }
-    const owner = await readLockOwner(file);
+    const owner = readLockOwner(file);
     const [pid, started] = (owner ?? '').trim().split(' ');
-    const alive = owner !== undefined && Number(pid) > 0 && (await processStart(Number(pid))) === started;
+    const alive = owner !== undefined && Number(pid) > 0 && processStart(Number(pid)) === started;
     if (!alive) {
       // the holder is gone: take its place (unless another waiter did already)
-      if ((await readLockOwner(file)) === owner) await fs.rm(file, { force: true });
+      if (readLockOwner(file) === owner) unlinkIfThere(file);
       continue;
     }
     if (!(await sleepWithin(deadline, LOCK_POLL_MS))) throw OcfError.generic(`another action of this resource is still running (pid ${pid})`);

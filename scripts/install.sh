@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs or removes the built agents.  install.sh install|uninstall, honouring DESTDIR and PREFIX.
 #   $PREFIX/lib/tsha/                      the compiled runtime, the agents' bundles, production node modules
-#   $PREFIX/lib/ocf/resource.d/tsha/<A>    one /bin/sh shim per agent: exec <absolute node> <agent main.js>
+#   $PREFIX/lib/ocf/resource.d/tsha/<A>    one shim per agent: a node script (#!<absolute node>) requiring its bundle
 #   $PREFIX/bin/tsha                       the command line
 #   $PREFIX/share/man/man7/ocf_tsha_<A>.7  each agent's manual, and man8/tsha.8 (scripts/gen-man.ts)
 # Shims carry node's absolute path because pcs reads meta-data with PATH=/usr/sbin:/bin:/usr/bin and
@@ -43,6 +43,18 @@ shim() { # shim FILE MAIN
   chmod 0755 "$1"
 }
 
+# An agent's shim is a CommonJS script node runs itself: no /bin/sh started before node at every action
+# (measured in scripts/bench/perf-probe.ts). Its bundle is CommonJS (scripts/bundle.mjs); a compiled ES module
+# main.js (no bundle built) gets the /bin/sh shim.
+agent_shim() { # agent_shim FILE MAIN
+  case "$2" in
+  */dist/bundle/*)
+    printf '#!%s\n// installed by tsha; runs %s\nrequire(%s);\n' "$NODE" "$2" "'$2'" > "$1"
+    chmod 0755 "$1" ;;
+  *) shim "$1" "$2" ;;
+  esac
+}
+
 case "${1:-install}" in
 install)
   [ -f dist/lib/ocf/run.js ] || { echo "install: run make build first" >&2; exit 1; }
@@ -69,7 +81,7 @@ install)
   for agent in $AGENTS; do
     main=dist/agents/$agent/main.js
     [ -f "dist/bundle/agents/$agent/main.js" ] && main=dist/bundle/agents/$agent/main.js
-    shim "$DESTDIR$OCFDIR/$agent" "$LIBDIR/$main"
+    agent_shim "$DESTDIR$OCFDIR/$agent" "$LIBDIR/$main"
   done
   shim "$DESTDIR$BINDIR/tsha" "$LIBDIR/dist/scripts/tsha.js"
   # the man pages, rendered from the code just installed
@@ -87,7 +99,7 @@ uninstall)
   for agent in $AGENTS; do
     f=$DESTDIR$OCFDIR/$agent
     # remove only what we installed
-    if [ -f "$f" ] && grep -q '^# installed by tsha' "$f"; then rm -f "$f"; fi
+    if [ -f "$f" ] && grep -q '^\(#\|//\) installed by tsha' "$f"; then rm -f "$f"; fi
   done
   rmdir "$DESTDIR$OCFDIR" 2>/dev/null || true
   if [ -f "$DESTDIR$BINDIR/tsha" ] && grep -q '^# installed by tsha' "$DESTDIR$BINDIR/tsha"; then rm -f "$DESTDIR$BINDIR/tsha"; fi

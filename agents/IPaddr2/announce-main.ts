@@ -14,7 +14,7 @@ if (announcement) {
   // every packet's arping lingers about a second after sending; leave two
   const budget = announcement.count * announcement.intervalMs + 3000;
   const deadline = createDeadline(budget, Date.now());
-  await sendArps(createExec(deadline, silentLogger), deadline, silentLogger, announcement);
+  void sendArps(createExec(deadline, silentLogger), deadline, silentLogger, announcement);
 } else {
   process.exitCode = 2;
 }

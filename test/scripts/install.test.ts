@@ -27,8 +27,9 @@ describe('scripts/install.sh', function () {
       const shim = path.join(destdir, 'opt/ha/lib/ocf/resource.d/tsha', agent);
       expect((await stat(shim)).mode & 0o777).to.equal(0o755);
       const text = await readFile(shim, 'utf8');
-      // the shim names the final paths, not the staging folder, and node by absolute path
-      expect(text).to.match(new RegExp(`^exec /\\S*node /opt/ha/lib/tsha/dist/bundle/agents/${agent}/main\\.js "\\$@"$`, 'm'));
+      // the shim names the final paths, not the staging folder, and node by absolute path: a node script, no sh
+      expect(text).to.match(new RegExp(`^#!/\\S*/node\n`));
+      expect(text).to.include(`\nrequire('/opt/ha/lib/tsha/dist/bundle/agents/${agent}/main.js');\n`);
       expect(text).to.not.include(destdir);
     }
     await access(path.join(destdir, 'opt/ha/lib/tsha/node_modules/execa/package.json'), constants.R_OK);
