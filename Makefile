@@ -16,6 +16,7 @@ deps-system:
 build: deps-npm
 	@npx tsc -p tsconfig.json
 	@node scripts/bundle.mjs
+	@node scripts/drbdsim/bundle.mjs
 
 # Regenerates metadata/<Agent>.xml from the declarations (a test fails when they differ).
 metadata: build

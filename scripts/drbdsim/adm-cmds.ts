@@ -3,7 +3,7 @@
 // through this node's resource daemons, with drbdadm's error conventions (drbd.md §9.7, §10).
 import os from 'node:os';
 import { queryDaemon, snapshotOf, startDaemon } from './client.js';
-import { listResources, loadResource, type ResourceConfig, runReal, type SimEnv } from './config.js';
+import { listResources, loadResource, type ResourceConfig, runReal, runRealCached, type SimEnv } from './config.js';
 import { drbdadmVersion, dstateText } from './format.js';
 import { blockDevNumbers, volumesHeldOpen } from './host.js';
 import type { Stage } from './protocol.js';
@@ -252,9 +252,9 @@ export async function drbdadm(sim: SimEnv, argv: string[], io: Io): Promise<Outp
   const a = parseAdmArgs(argv);
   if (a.version) return { rc: 0, stdout: drbdadmVersion(sim.kernelVersion), stderr: '' };
   if (a.bad) return { rc: 1, stdout: '', stderr: `drbdadm: unrecognized option '${a.bad}'\n` };
-  // dry runs, dump, sh-* and anything unknown: drbd-utils' drbdadm itself
+  // dry runs, dump, sh-* and anything unknown: drbd-utils' drbdadm itself (sh-dev and the like from the cache)
   if (!a.cmd || a.dryRun || !SIMULATED.has(a.cmd)) {
-    const r = runReal(sim, a.passthrough);
+    const r = runRealCached(sim, a.passthrough);
     return { rc: r.status, stdout: r.stdout, stderr: r.stderr };
   }
   if (a.cmd === 'status' && (a.targets.length === 0 || a.targets.includes('all'))) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Configuration of the simulator: paths from the environment, and drbd.conf parsed by drbd-utils' own drbdadm.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { DEFAULT_KERNEL_VERSION } from './format.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/tsha-drbdsim';
@@ -157,12 +159,152 @@ export function cleanStderr(text: string): string {
 
 export type ConfigResult = { ok: true; config: ResourceConfig; warnings: string } | { ok: false; stderr: string; status: number };
 
+// ---- cached answers of drbd-utils' drbdadm ----
+// Every simulated command needs the resource's configuration: two runs of the real drbdadm (`-d up`, `sh-dev`),
+// each with its popen of modinfo through sh, ~30 ms together. Their answers depend only on the configuration
+// files, the host name and the drbdadm binary, so they are kept in the state folder and used again while the
+// fingerprint of those inputs is unchanged.
+
+/** drbdadm's own search order when no `-c` is given. */
+const DEFAULT_CONFIGS = ['/etc/drbd-90.conf', '/etc/drbd-84.conf', '/etc/drbd-83.conf', '/etc/drbd-82.conf', '/etc/drbd-08.conf', '/etc/drbd.conf'];
+const MODULE_VERSION_FILES = ['/sys/module/drbd/version', '/proc/drbd'];
+const CACHE_VERSION = 1;
+
+/** `[-c FILE] -d up RES`, `[-c FILE] sh-dev RES`, `[-c FILE] sh-resources`: the configuration file, else undefined. */
+function cacheableConfig(args: string[]): { config: string | undefined } | undefined {
+  let rest = args;
+  let config: string | undefined;
+  if ((rest[0] === '-c' || rest[0] === '--config-file') && rest[1] !== undefined) {
+    config = rest[1];
+    rest = rest.slice(2);
+  }
+  // stdin cannot be fingerprinted
+  if (config === '-') return undefined;
+  const simple = (arg: string | undefined): boolean => arg !== undefined && !arg.startsWith('-');
+  const [a, b, c] = rest;
+  if (rest.length === 3 && a === '-d' && b === 'up' && simple(c)) return { config };
+  if (rest.length === 2 && a === 'sh-dev' && simple(b)) return { config };
+  if (rest.length === 1 && a === 'sh-resources') return { config };
+  return undefined;
+}
+
+/**
+ * Everything drbdadm reads to parse the configuration: the configuration file and whatever it may
+ * include. Any word after `include` counts (comments too: more is only a miss); a pattern's whole folder counts
+ * (every name in it, every file's content), relative patterns from the including file's folder and from the
+ * working folder alike. Undefined when that cannot be told (wildcards in a folder, too many files).
+ */
+export function configFingerprint(configFile: string | undefined): string | undefined {
+  // the texts themselves, not a digest: a few KB, and node:crypto would cost each command its loading
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  let files = 0;
+  const visit = (file: string, depth: number): boolean => {
+    if (seen.has(file)) return true;
+    seen.add(file);
+    if (++files > 200 || depth > 8) return false;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      parts.push(`${file}\0${(error as NodeJS.ErrnoException).code ?? 'unreadable'}\0`);
+      return true;
+    }
+    if (text.length > 1 << 20) return false;
+    parts.push(`${file}\0${text.length}\0${text}\0`);
+    for (const m of text.matchAll(/\binclude\s+"?([^";\s]+)/g)) {
+      const pattern = m[1] as string;
+      const candidates = path.isAbsolute(pattern) ? [pattern] : [path.resolve(path.dirname(file), pattern), path.resolve(pattern)];
+      for (const resolved of candidates) {
+        const dir = path.dirname(resolved);
+        if (/[*?[]/.test(dir)) return false;
+        if (!/[*?[]/.test(path.basename(resolved))) {
+          if (!visit(resolved, depth + 1)) return false;
+          continue;
+        }
+        let names: string[];
+        try {
+          names = readdirSync(dir).sort();
+        } catch (error) {
+          parts.push(`${dir}/\0${(error as NodeJS.ErrnoException).code ?? 'unreadable'}\0`);
+          continue;
+        }
+        parts.push(`${dir}/\0${names.join('/')}\0`);
+        for (const name of names) {
+          const entry = path.join(dir, name);
+          let isFile = false;
+          try {
+            isFile = statSync(entry).isFile();
+          } catch {
+            // gone meanwhile: its name counted
+          }
+          if (isFile && !visit(entry, depth + 1)) return false;
+        }
+      }
+    }
+    return true;
+  };
+  // drbdadm asks the loaded module's version there (and modinfo, which never answers here)
+  const roots = [...(configFile === undefined ? DEFAULT_CONFIGS : [path.resolve(configFile)]), ...MODULE_VERSION_FILES];
+  for (const root of roots) if (!visit(root, 0)) return undefined;
+  return parts.join('');
+}
+
+/** FNV-1a, 32 bits: a file name for a key (a collision only costs a miss, the key is in the entry). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Where one question to drbdadm is cached, and what makes its answer valid, or undefined when not cacheable. */
+function cacheEntry(sim: SimEnv, args: string[]): { file: string; fingerprint: string } | undefined {
+  const cacheable = cacheableConfig(args);
+  if (!cacheable) return undefined;
+  let binary: string;
+  try {
+    const st = statSync(sim.realDrbdadm);
+    binary = `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+  const content = configFingerprint(cacheable.config);
+  if (!content) return undefined;
+  const cwd = cacheable.config !== undefined && !path.isAbsolute(cacheable.config) ? process.cwd() : '';
+  const key = JSON.stringify([CACHE_VERSION, sim.hostname, sim.realDrbdadm, cwd, args]);
+  return { file: path.join(sim.stateDir, 'config-cache', `${fnv1a(key)}.json`), fingerprint: `${key}\0${binary}\0${content}` };
+}
+
+/** runReal for the configuration questions, answered from the cache while the configuration is unchanged. */
+export function runRealCached(sim: SimEnv, args: string[]): RealResult {
+  const entry = cacheEntry(sim, args);
+  if (!entry) return runReal(sim, args);
+  try {
+    const cached = JSON.parse(readFileSync(entry.file, 'utf8')) as { fingerprint: string; result: RealResult };
+    if (cached.fingerprint === entry.fingerprint) return cached.result;
+  } catch {
+    // no cache yet
+  }
+  const result = runReal(sim, args);
+  // drbdadm could not run (status 20 with our own message): not an answer to keep
+  if (result.stderr.startsWith('drbdsim: cannot run')) return result;
+  try {
+    mkdirSync(path.dirname(entry.file), { recursive: true, mode: 0o755 });
+    const temp = `${entry.file}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify({ fingerprint: entry.fingerprint, result }), { mode: 0o644 });
+    renameSync(temp, entry.file);
+  } catch {
+    // a read-only state folder: answers are not kept
+  }
+  return result;
+}
+
 /** One resource's configuration for this host, or drbdadm's own error (rc 1 when not defined for this host). */
 export function loadResource(sim: SimEnv, configFile: string | undefined, name: string): ConfigResult {
   const base = configFile ? ['-c', configFile] : [];
-  const dry = runReal(sim, [...base, '-d', 'up', name]);
+  const dry = runRealCached(sim, [...base, '-d', 'up', name]);
   if (dry.status !== 0) return { ok: false, stderr: dry.stderr, status: dry.status };
-  const dev = runReal(sim, [...base, 'sh-dev', name]);
+  const dev = runRealCached(sim, [...base, 'sh-dev', name]);
   const devices = dev.status === 0 ? dev.stdout.split('\n').filter(Boolean) : [];
   try {
     return { ok: true, config: parseDryRunUp(name, dry.stdout, devices), warnings: dry.stderr };
@@ -173,7 +315,7 @@ export function loadResource(sim: SimEnv, configFile: string | undefined, name: 
 
 /** All resource names of the configuration (`drbdadm sh-resources`). */
 export function listResources(sim: SimEnv, configFile: string | undefined): string[] {
-  const r = runReal(sim, [...(configFile ? ['-c', configFile] : []), 'sh-resources']);
+  const r = runRealCached(sim, [...(configFile ? ['-c', configFile] : []), 'sh-resources']);
   if (r.status !== 0) return [];
   return r.stdout.split(/\s+/).filter(Boolean);
 }

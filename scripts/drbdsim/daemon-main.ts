@@ -2,4 +2,5 @@
 // Entry point of the detached resource daemon started by `drbdadm up` (see daemon.ts).
 import { main } from './daemon.js';
 
-await main(process.argv.slice(2));
+// no top-level await: the entry points are also bundled as CommonJS (bundle.mjs)
+void main(process.argv.slice(2));

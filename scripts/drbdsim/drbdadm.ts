@@ -3,4 +3,5 @@
 import { drbdadm } from './adm-cmds.js';
 import { runCli } from './cli.js';
 
-await runCli(drbdadm);
+// no top-level await: the entry points are also bundled as CommonJS (bundle.mjs)
+void runCli(drbdadm);

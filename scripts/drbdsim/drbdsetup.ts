@@ -9,4 +9,5 @@ import type { SimEnv } from './config.js';
 const held = async (sim: SimEnv): Promise<boolean> =>
   (await upResources(sim)).some((s) => s.devices.some((d) => isMounted(`/dev/drbd${d.minor}`)));
 
-await runCli(async (sim, argv, io) => drbdsetup(sim, argv, io, () => held(sim)));
+// no top-level await: the entry points are also bundled as CommonJS (bundle.mjs)
+void runCli(async (sim, argv, io) => drbdsetup(sim, argv, io, () => held(sim)));

@@ -34,4 +34,5 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(json ? `${JSON.stringify(states, null, 2)}\n` : describe(states));
 }
 
-await main(process.argv.slice(2));
+// no top-level await: the entry points are also bundled as CommonJS (bundle.mjs)
+void main(process.argv.slice(2));

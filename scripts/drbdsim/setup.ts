@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Helpers for tests, the lab and the demo: a drbd.conf for a resource, the drbdadm/drbdsetup/drbdsim
 // wrappers that replace drbd-utils' on a node, and initial metadata.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_REAL_DRBDADM, DEFAULT_STATE_DIR } from './config.js';
+import { DEFAULT_KERNEL_VERSION, drbdadmVersion, drbdsetupVersion } from './format.js';
 import { newGeneration } from './rules.js';
 import { freshMeta, writeMeta } from './store.js';
 
@@ -76,7 +77,7 @@ export function initMetadata(stateDir: string, resource: string, nodes: string[]
 }
 
 export type WrapperOptions = {
-  /** folder of the compiled simulator (default: this module's folder) */
+  /** folder of the entry points (default: their bundles, dist/bundle/drbdsim, when built, else this module's folder) */
   jsDir?: string;
   /** absolute node binary (default: this process') */
   node?: string;
@@ -87,22 +88,44 @@ export type WrapperOptions = {
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// scripts/drbdsim/bundle.mjs: one CommonJS file per entry point, much cheaper to start than the modules
+const bundled = path.join(here, '..', '..', 'bundle', 'drbdsim');
 export const WRAPPER_MARK = '# tsha drbdsim wrapper';
 
-/** /bin/sh wrappers `drbdadm`, `drbdsetup`, `drbdsim` for a node. */
+/** The entry points' folder: the bundles when they were built. */
+export function defaultJsDir(): string {
+  return existsSync(path.join(bundled, 'drbdadm.js')) ? bundled : here;
+}
+
+/**
+ * /bin/sh wrappers `drbdadm`, `drbdsetup`, `drbdsim` for a node. `drbdadm --version` and `drbdsetup --version`
+ * (alone, with the default module version) are answered by the wrapper itself, from the text the simulator
+ * prints (format.ts), written in at install time: the agents ask it in every action, and it needs no node.
+ */
 export function wrapperScripts(opts: WrapperOptions = {}): Record<'drbdadm' | 'drbdsetup' | 'drbdsim', string> {
-  const jsDir = opts.jsDir ?? here;
+  const jsDir = opts.jsDir ?? defaultJsDir();
   const node = opts.node ?? process.execPath;
   const state = opts.stateDir ?? DEFAULT_STATE_DIR;
   const real = opts.realDrbdadm ?? DEFAULT_REAL_DRBDADM;
   const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  const script = (entry: string): string =>
+  const version = (text: string | undefined): string =>
+    text === undefined
+      ? ''
+      : 'if [ $# -eq 1 ] && [ -z "${TSHA_DRBDSIM_KERNEL_VERSION:-}" ]; then\n' +
+        `  case $1 in --version|-V) printf '%s' ${q(text)}; exit 0 ;; esac\n` +
+        'fi\n';
+  const script = (entry: string, versionText?: string): string =>
     `#!/bin/sh\n${WRAPPER_MARK}: drbd-utils 9.22 command line on a node without the DRBD module\n` +
+    version(versionText) +
     `TSHA_DRBDSIM_STATE=\${TSHA_DRBDSIM_STATE:-${q(state)}}\n` +
     `TSHA_DRBDSIM_REAL_DRBDADM=\${TSHA_DRBDSIM_REAL_DRBDADM:-${q(real)}}\n` +
     'export TSHA_DRBDSIM_STATE TSHA_DRBDSIM_REAL_DRBDADM\n' +
     `exec ${q(node)} ${q(path.join(jsDir, entry))} "$@"\n`;
-  return { drbdadm: script('drbdadm.js'), drbdsetup: script('drbdsetup.js'), drbdsim: script('drbdsim.js') };
+  return {
+    drbdadm: script('drbdadm.js', drbdadmVersion(DEFAULT_KERNEL_VERSION)),
+    drbdsetup: script('drbdsetup.js', drbdsetupVersion(DEFAULT_KERNEL_VERSION)),
+    drbdsim: script('drbdsim.js'),
+  };
 }
 
 /**
