@@ -3,13 +3,25 @@
 // registers the resource and makes sure the daemon runs, stop removes the registration before anything else,
 // a failed start leaves none, a recurring monitor brings back a registration or a daemon that is gone. Nothing
 // here ever changes an action's outcome: a watch that cannot be set up is logged and the action goes on.
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ActionContext, AnyAgent } from '../ocf/agent.js';
 import { spawnDetached } from '../exec.js';
 import { errorMessage } from '../ocf/errors.js';
 import type { Interest } from './interest.js';
-import { liveDaemon, readRegistration, registrationName, removeRegistration, resourceOf, savedEnv, watchDir, writeRegistration } from './registry.js';
+import { removeState } from '../state.js';
+import {
+  PID_FILE,
+  listRegistrations,
+  liveDaemon,
+  readRegistration,
+  registrationName,
+  removeRegistration,
+  resourceOf,
+  savedEnv,
+  watchDir,
+  writeRegistration,
+} from './registry.js';
 
 /** Set in the environment of the monitors the daemon runs to confirm an event: they leave the watch alone. */
 export const CONFIRM_ENV = 'TSHA_WATCH_CONFIRM';
@@ -56,10 +68,36 @@ async function register(agent: AnyAgent, ctx: Ctx, interest: Interest, dir: stri
   });
 }
 
+// How long the end of the last watch waits for the daemon to exit, and how often it looks.
+const DAEMON_EXIT_WAIT_MS = 1000;
+const DAEMON_EXIT_POLL_MS = 10;
+
+/**
+ * Removes this instance's registration; when it was the last, ends the daemon at once (rather than when it
+ * notices) and removes the watch folder, so that the stop leaves nothing behind.
+ */
+async function unregister(agent: AnyAgent, ctx: Ctx, dir: string): Promise<void> {
+  await removeRegistration(dir, agent.name, ctx.instance);
+  if ((await listRegistrations(dir)).length > 0) return;
+  const pid = await liveDaemon(dir);
+  if (pid !== undefined) {
+    process.kill(pid, 'SIGTERM');
+    const until = Date.now() + Math.min(DAEMON_EXIT_WAIT_MS, ctx.deadline.remaining());
+    while ((await liveDaemon(dir)) === pid && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, DAEMON_EXIT_POLL_MS));
+  }
+  // a start of another resource may have registered meanwhile: it keeps (or gets) its daemon
+  if ((await listRegistrations(dir)).length > 0) {
+    await ensureDaemon(ctx, dir);
+    return;
+  }
+  await removeState(dir, PID_FILE);
+  await fs.rmdir(dir).catch(() => undefined); // not empty: someone's file we leave alone
+}
+
 /** Before the handler: a stop ends the watch of its resource first, so that nothing it does is reported. */
 export async function watchBeforeAction(agent: AnyAgent, ctx: Ctx): Promise<void> {
   if (!agent.watch || ctx.action !== 'stop') return;
-  await removeRegistration(watchDir(ctx.env), agent.name, ctx.instance).catch((error: unknown) => {
+  await unregister(agent, ctx, watchDir(ctx.env)).catch((error: unknown) => {
     ctx.log.warn('event watch: could not remove the registration', { error: errorMessage(error) });
   });
 }
@@ -73,7 +111,7 @@ export async function watchAfterAction(agent: AnyAgent, ctx: Ctx, code: number |
       const interest = code === 0 ? interestOf(agent, ctx) : undefined;
       if (!interest) {
         // a failed start, or the watch turned off: no registration may stay
-        await removeRegistration(dir, agent.name, ctx.instance);
+        await unregister(agent, ctx, dir);
         return;
       }
       await register(agent, ctx, interest, dir);
@@ -83,7 +121,7 @@ export async function watchAfterAction(agent: AnyAgent, ctx: Ctx, code: number |
     if (ctx.action !== 'monitor' || ctx.isProbe || (code !== 0 && code !== 8)) return;
     const interest = interestOf(agent, ctx);
     if (!interest) {
-      await removeRegistration(dir, agent.name, ctx.instance);
+      await unregister(agent, ctx, dir);
       return;
     }
     if (!(await readRegistration(dir, registrationName(agent.name, ctx.instance)))) {
