@@ -21,7 +21,7 @@ import {
   waitSettled,
 } from '../../scripts/cluster/cluster.js';
 import { RESOURCE } from '../../scripts/drbdsim/lab-extension.js';
-import { CLUSTER_IP, labDown, logTails, type LabHandle } from '../../scripts/lab/index.js';
+import { CLUSTER_IP, isOn, labDown, logTails, type LabHandle } from '../../scripts/lab/index.js';
 import { waitFor } from '../../scripts/lab/sys.js';
 import { ensurePostfix } from '../../scripts/mta.js';
 
@@ -164,14 +164,16 @@ describe('the event watch in the seed\'s two-node lab', function () {
   faultCase(['the DRBD disk failed on the Primary', 'ClusterDrbd', () => [drbdsim(), 'fail-disk', RESOURCE]]);
 
   it('leaves no watch process and no watch file once every resource is disabled', async () => {
-    const node = nodes[0];
-    for (const n of nodes) console.log(`      ${n}: watch daemon pid rss(KiB) cpu: ${(await daemons(n)).join('; ')}`);
+    // the failed disk may have had its node fenced: the nodes that are on
+    const on = (await Promise.all(nodes.map(async (n) => ((await isOn(n, { name: NAME })) ? n : undefined)))).filter((n): n is string => n !== undefined);
+    const node = on[0]!;
+    for (const n of on) console.log(`      ${n}: watch daemon pid rss(KiB) cpu: ${(await daemons(n)).join('; ')}`);
     await pcs(node, 'resource', 'disable', 'ClusterDrbd-clone', 'ClusterFs', 'ClusterIP', 'ClusterHttp', 'ClusterMailTo');
     await waitFor('everything stopped', 90_000, async () => {
       const p = await placement(NAME, node);
       return p && Object.keys(p.on).every((id) => id.startsWith('fence')) ? true : undefined;
     }, 500);
-    for (const n of nodes) {
+    for (const n of on) {
       await waitFor(`no watch daemon on ${n}`, 10_000, async () => ((await daemons(n)).length === 0 ? true : undefined), 200);
       expect(await watchFiles(n), `watch files on ${n}`).to.deep.equal([]);
       const ps = (await lab.exec(n, ['ps', '-eo', 'args='])).stdout.split('\n');
