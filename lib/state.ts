@@ -84,7 +84,7 @@ export async function removeState(dir: string, name: string): Promise<void> {
 const LOCK_POLL_MS = 20;
 
 /** The process start time (/proc/PID/stat field 22): with the pid, it names one process, never a reused pid. */
-function processStart(pid: number): string | undefined {
+export function processStart(pid: number): string | undefined {
   let stat: string;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -156,4 +156,10 @@ export async function lockInstance(dir: string, name: string, deadline: Deadline
     }
     if (!(await sleepWithin(deadline, LOCK_POLL_MS))) throw OcfError.generic(`another action of this resource is still running (pid ${pid})`);
   }
+}
+
+/** Whether an action of this instance holds its lock (lockInstance) right now. */
+export async function instanceLocked(dir: string, name: string): Promise<boolean> {
+  const [pid, started] = ((await readLockOwner(path.join(dir, `.${name}.lock`))) ?? '').trim().split(' ');
+  return Number(pid) > 0 && (await processStart(Number(pid))) === started;
 }

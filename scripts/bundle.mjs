@@ -17,6 +17,7 @@ const entryPoints = readdirSync(agentsDir, { withFileTypes: true })
       .filter((f) => f === 'main.js' || f.endsWith('-main.js'))
       .map((f) => path.join(agentsDir, d.name, f)),
   );
+entryPoints.push('dist/lib/watch/daemon-main.js'); // the event watch daemon (lib/watch), one per node
 
 // lib/version.ts: the bundles carry package.json's version as a constant instead of reading the file at start-up
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));

@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+import { realpathSync } from 'node:fs';
 import { defineAgent } from '../../lib/ocf/agent.js';
 import { VERSION } from '../../lib/version.js';
 import { monitor, start, stop, validate } from './actions.js';
 import { configure, filesystemParams } from './params.js';
+
+const realDirectory = (dir: string): string => {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+};
 
 export const filesystem = defineAgent({
   name: 'Filesystem',
@@ -30,4 +39,6 @@ export const filesystem = defineAgent({
   // a filesystem may still be mounted when stop meets a broken environment: only a fence makes the device safe
   // for the other node (heartbeat returns 5 there, which Pacemaker treats as a failed stop all the same)
   stopWhenBroken: 'failed',
+  // the mount table names the directory with its symlinks resolved
+  watch: (ctx) => ({ kind: 'mount', directory: realDirectory(ctx.params.directory), device: ctx.params.device }),
 });

@@ -8,6 +8,7 @@ import { parseDeviceSpec, type DeviceSpec } from './device.js';
 import { fsClass, type FsClass } from './fstypes.js';
 import { normaliseDirectory } from './mountinfo.js';
 import { parseSignals } from './signals.js';
+import { eventWatchParam } from '../../lib/watch/interest.js';
 
 // Linux's limits on a path and on one name in it (limits.h)
 const PATH_MAX = 4096;
@@ -120,6 +121,7 @@ export const filesystemParams = {
     min: 0,
     max: 60,
   }),
+  event_watch: eventWatchParam('the filesystem unmounted or moved, its device node removed'),
 } as const;
 
 export type FilesystemParams = typeof filesystemParams;

@@ -36,4 +36,5 @@ export const ipaddr2 = defineAgent({
   ],
   // an address cannot be on an interface that is gone, or be managed without iproute2 (heartbeat returns 0 too)
   stopWhenBroken: 'stopped',
+  watch: (ctx) => ({ kind: 'ip', address: ctx.params.ip.address, nic: ctx.params.nic?.name }),
 });

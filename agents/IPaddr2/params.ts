@@ -4,6 +4,7 @@
 import type { ActionContext } from '../../lib/ocf/agent.js';
 import { OcfError } from '../../lib/ocf/errors.js';
 import { invalid, param, type Invalid, type Params } from '../../lib/ocf/params.js';
+import { eventWatchParam } from '../../lib/watch/interest.js';
 import { parseIp, parsePrefix } from './address.js';
 
 /** Linux IFNAMSIZ - 1: the longest interface name, and so the longest `nic:label`. */
@@ -140,6 +141,7 @@ export const ipaddr2Params = {
     parse: (raw) =>
       raw === 'forever' || /^\d+$/.test(raw) ? raw : invalid(`preferred_lft \`${raw}\` is neither \`forever\` nor a number of seconds`),
   }),
+  event_watch: eventWatchParam('the address deleted from its interface, the link down or without a carrier'),
 } as const;
 
 export type IPaddr2Params = typeof ipaddr2Params;

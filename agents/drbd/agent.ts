@@ -42,4 +42,5 @@ export const drbd = defineAgent({
   ],
   // without drbd-utils no DRBD resource can have been brought up here
   stopWhenBroken: 'stopped',
+  watch: (ctx) => ({ kind: 'drbd', resource: ctx.params.drbd_resource }),
 });

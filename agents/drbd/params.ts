@@ -4,6 +4,7 @@ import type { ActionContext } from '../../lib/ocf/agent.js';
 import { invalid, param } from '../../lib/ocf/params.js';
 import { DEFAULT_ADJUST_MASTER_SCORE, parseWeights } from './score.js';
 import { parseVersion } from './version.js';
+import { eventWatchParam } from '../../lib/watch/interest.js';
 
 // drbd.ocf's charset for resource names and configuration paths.
 const SAFE_NAME = /^[-%+./0-9:=@A-Z_a-z]+$/;
@@ -96,6 +97,7 @@ export const drbdParams = {
     default: '10.0.0',
     parse: version('require_drbd_module_version_lt'),
   }),
+  event_watch: eventWatchParam('any change of the resource in `drbdsetup events2`: the local disk failed on the Primary is reported, and a peer that connects, disconnects or changes its disk state updates the promotion score at once'),
 } as const;
 
 export type DrbdParams = typeof drbdParams;

@@ -6,6 +6,7 @@ import type { Params, ParamSpecs } from './params.js';
 import type { Deadline } from '../deadline.js';
 import type { Exec } from '../exec.js';
 import type { Logger } from '../log.js';
+import type { Interest } from '../watch/interest.js';
 
 /** Durations as meta-data writes them: every action timeout and interval carries a unit (resource-agents CI rule). */
 export type Duration = `${number}s` | `${number}m` | `${number}h`;
@@ -105,6 +106,11 @@ export type AgentSpec<S extends ParamSpecs, C = undefined> = {
    * resource-agents' ocf-rarun. Parameters Pacemaker cannot even parse always give 0 (they describe no resource).
    */
   readonly stopWhenBroken?: StopWhenBroken;
+  /**
+   * What the event watch (lib/watch) follows for a started resource of this agent, when its `event_watch`
+   * parameter is on: a kernel event about it is confirmed with the agent's own monitor and reported at once.
+   */
+  readonly watch?: (ctx: ActionContext<S, C>) => Interest | undefined;
 };
 
 /** Declares an agent; the literal is the single source of its parameters and actions. */

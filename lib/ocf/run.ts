@@ -16,6 +16,7 @@ import { invalidEnvironmentOutcome, isEnvironmentCode, type InvalidEnvironmentOu
 import { createDeadline } from '../deadline.js';
 import { createExec } from '../exec.js';
 import { createLogger, writeAll, type Logger } from '../log.js';
+import { watchAfterAction, watchBeforeAction } from '../watch/lifecycle.js';
 
 export type AgentIo = {
   readonly argv: readonly string[];
@@ -121,10 +122,14 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
   // a probe "not running" (5 or 6 would ban the node or stop the resource everywhere), a recurring monitor a
   // plain failure (6 would be fatal), a stop what the agent declared.
   let release: (() => Promise<void>) | undefined;
+  await watchBeforeAction(agent, ctx); // lib/watch: a stop ends its event watch before touching anything
   try {
     release = await lockInstance(stateDir(io.env), stateFileName(agent.name, instance), deadline);
-    return await spec.handler(ctx);
+    const code = await spec.handler(ctx);
+    await watchAfterAction(agent, ctx, code);
+    return code;
   } catch (error) {
+    if (release) await watchAfterAction(agent, ctx, undefined);
     const failure = asOcfError(error, log);
     const policed = (action === 'monitor' || action === 'stop') && isEnvironmentCode(failure.code);
     return answer(failure, policed ? invalidEnvironmentOutcome(action, isProbe, failure.code, agent.stopWhenBroken) : { code: failure.code, report: true });

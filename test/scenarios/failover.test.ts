@@ -99,7 +99,9 @@ describe('the seed\'s failover cluster: scenarios in a two-node lab', function (
       const node = await reset();
       const at = Date.now();
       await lab.exec(node, argv(node));
-      const failure = await waitFor(`${op} in the failed actions`, 60_000, async () => (await failedActions(lab, nodes[0])).find((f) => f.startsWith(op)), 500);
+      // tsha's resources are reported by the event watch (lib/watch) as `<id>_asyncmon_0`, before their monitor runs
+      const asyncmon = `${op.slice(0, op.indexOf('_'))}_asyncmon_0`;
+      const failure = await waitFor(`${op} in the failed actions`, 60_000, async () => (await failedActions(lab, nodes[0])).find((f) => f.startsWith(op) || f.startsWith(asyncmon)), 500);
       const { node: now } = await waitSettled(lab, { timeoutMs: 90_000 });
       const served = await waitServedBy(NAME, now, at, 30_000);
       console.log(`      ${what} on ${node}: seen as ${failure} after ${s(Date.now() - at)}; served again by ${now} ${s(served.ms)} after the breakage`);
