@@ -5,6 +5,7 @@
 // here ever changes an action's outcome: a watch that cannot be set up is logged and the action goes on.
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ActionContext, AnyAgent } from '../ocf/agent.js';
 import { spawnDetached } from '../exec.js';
 import { errorMessage } from '../ocf/errors.js';
@@ -35,18 +36,21 @@ function interestOf(agent: AnyAgent, ctx: Ctx): Interest | undefined {
 }
 
 /**
- * The daemon's entry beside the agent's: <root>/agents/<Agent>/main.js runs <root>/lib/watch/daemon-main.js,
- * in the bundle (dist/bundle) as in dist/ (this module may sit in a shared chunk, so not import.meta.url).
+ * The daemon's entry: beside this module in dist/, or, in the bundle, where this code is part of
+ * <root>/agents/<Agent>/main.js, at <root>/lib/watch/daemon-main.js. Not from process.argv[1]: that is the
+ * installed shim, which requires the bundle from elsewhere.
  */
-export function daemonPath(agentMain: string | undefined = process.argv[1]): string | undefined {
-  return agentMain ? path.resolve(path.dirname(agentMain), '../../lib/watch/daemon-main.js') : undefined;
+export function daemonPath(moduleFile: string = fileURLToPath(import.meta.url)): string {
+  const dir = path.dirname(moduleFile);
+  const sibling = path.join(dir, 'daemon-main.js');
+  return existsSync(sibling) ? sibling : path.resolve(dir, '../../lib/watch/daemon-main.js');
 }
 
 /** Starts the daemon unless one runs; true when it had to. Never throws. */
 async function ensureDaemon(ctx: Ctx, dir: string): Promise<boolean> {
   if ((await liveDaemon(dir)) !== undefined) return false;
   const entry = daemonPath();
-  if (!entry || !existsSync(entry)) {
+  if (!existsSync(entry)) {
     ctx.log.warn('event watch: daemon entry not found; only the monitor detects failures', { entry });
     return false;
   }

@@ -131,7 +131,11 @@ describe('concurrency: ten instances at once, and two actions of one instance (i
       const monitored = await all('monitor', (i) => ({ ...options(i), meta: RECURRING }), 'IPaddr2');
       expect(codes(monitored), details(monitored)).to.deep.equal(ids.map(() => OcfExit.SUCCESS));
       // each instance's announcer pid file is its own (or gone once its ARPs are sent), 0600, a pid
+      // and the event watch holds one registration per running instance, in its own folder
+      const watched = (await readdir(path.join(rsctmp, 'tsha-watch'))).filter((f) => f.endsWith('.json')).sort();
+      expect(watched).to.deep.equal(ids.map((i) => `IPaddr2_vip${i}.json`).sort());
       for (const [name, mode] of Object.entries(await stateFiles(rsctmp))) {
+        if (name === 'tsha-watch') continue;
         expect(name).to.match(/^IPaddr2_vip\d\.announce$/);
         expect(mode).to.equal(0o600);
         expect(await readFile(path.join(rsctmp, name), 'utf8')).to.match(/^\d+\n$/);
