@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { cjsBundleOptions } from './esbuild-cjs.mjs';
 
 const agentsDir = 'dist/agents';
 const outdir = 'dist/bundle';
@@ -58,18 +59,12 @@ const lazyBuiltins = {
 // Stale files of an earlier build (old chunks) would otherwise be installed with the new ones.
 rmSync(outdir, { recursive: true, force: true });
 await build({
+  ...cjsBundleOptions,
   entryPoints,
   outbase: 'dist',
   outdir,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
   plugins: [ownRequire, lazyBuiltins],
-  define: { TSHA_BUNDLED_VERSION: JSON.stringify(version), 'import.meta.url': '__tshaImportMetaUrl' },
-  // the compiled modules' import.meta.url (lib/version.ts), which the bundles never read
-  banner: { js: "const __tshaImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { ...cjsBundleOptions.define, TSHA_BUNDLED_VERSION: JSON.stringify(version) },
 });
 // package.json says "type": "module"; the bundles are CommonJS
 writeFileSync(path.join(outdir, 'package.json'), '{ "type": "commonjs" }\n');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { initMetadata, installWrappers, writeDrbdConf } from '../drbdsim/setup.js';
+import { linkPair } from '../drbdsim/netns-pair.js';
 import { median } from './measure.js';
 
 const RES = 'drbdbench';
@@ -168,15 +169,7 @@ async function switchover(from: Node, to: Node, c: [string, string], trace: bool
 async function setup(): Promise<void> {
   await execa('truncate', ['-s', '32M', path.join(dir, 'disk.img')]);
   loop = (await execa('losetup', ['-f', '--show', path.join(dir, 'disk.img')])).stdout.trim();
-  for (const node of NODES) await execa('ip', ['netns', 'add', node.ns]);
-  await execa('ip', ['link', 'add', `${tag}va`, 'type', 'veth', 'peer', 'name', `${tag}vb`]);
-  for (const [node, veth] of [[A, `${tag}va`], [B, `${tag}vb`]] as const) {
-    await execa('ip', ['link', 'set', veth, 'netns', node.ns]);
-    await execa('ip', ['-n', node.ns, 'link', 'set', veth, 'name', 'eth2']);
-    await execa('ip', ['-n', node.ns, 'addr', 'add', `${node.address}/24`, 'dev', 'eth2']);
-    await execa('ip', ['-n', node.ns, 'link', 'set', 'eth2', 'up']);
-    await execa('ip', ['-n', node.ns, 'link', 'set', 'lo', 'up']);
-  }
+  await linkPair(tag, [A, B]);
   conf = writeDrbdConf(path.join(dir, 'etc'), { resource: RES, device: `/dev/drbd${MINOR}`, port: 7847, nodes: NODES.map((n) => ({ name: n.host, address: n.address, disk: loop })) }).confFile;
   installWrappers(bin, { stateDir });
   // Pacemaker's tools as a cluster-less stand-in: the score call succeeds, --locate knows no Promoted instance

@@ -4,6 +4,7 @@
 // ~25 ES modules each a node start costs more than the command itself. Run after tsc (`make build`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { cjsBundleOptions } from '../esbuild-cjs.mjs';
 
 const outdir = 'dist/bundle/drbdsim';
 const entries = ['drbdadm', 'drbdsetup', 'drbdsim', 'daemon-main'];
@@ -11,15 +12,8 @@ mkdirSync(outdir, { recursive: true });
 // .js names kept (client.ts starts daemon-main.js from its own folder); this package.json makes them CommonJS
 writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n');
 await build({
+  ...cjsBundleOptions,
   entryPoints: entries.map((e) => `dist/scripts/drbdsim/${e}.js`),
   outdir,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-  // import.meta.url (client.ts finds daemon-main.js beside itself) from the bundle's own file name
-  define: { 'import.meta.url': '__tshaImportMetaUrl' },
-  banner: { js: "const __tshaImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 console.log(`bundled ${entries.length} drbdsim entry points into ${outdir}`);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
 import { initMetadata, installWrappers, writeDrbdConf } from '../../../scripts/drbdsim/setup.js';
+import { linkPair } from '../../../scripts/drbdsim/netns-pair.js';
 
 const RES = 'drbddata';
 // a minor no other test uses: /dev is shared with the rest of the machine
@@ -99,15 +100,7 @@ describe('drbdsim: two nodes in namespaces', function () {
     bin = path.join(dir, 'bin');
     await execa('truncate', ['-s', '64M', path.join(dir, 'disk.img')]);
     loop = (await execa('losetup', ['-f', '--show', path.join(dir, 'disk.img')])).stdout.trim();
-    for (const node of NODES) await execa('ip', ['netns', 'add', node.ns]);
-    await execa('ip', ['link', 'add', `${tag}va`, 'type', 'veth', 'peer', 'name', `${tag}vb`]);
-    for (const [node, veth] of [[A, `${tag}va`], [B, `${tag}vb`]] as const) {
-      await execa('ip', ['link', 'set', veth, 'netns', node.ns]);
-      await execa('ip', ['-n', node.ns, 'link', 'set', veth, 'name', 'eth2']);
-      await execa('ip', ['-n', node.ns, 'addr', 'add', `${node.address}/24`, 'dev', 'eth2']);
-      await execa('ip', ['-n', node.ns, 'link', 'set', 'eth2', 'up']);
-      await execa('ip', ['-n', node.ns, 'link', 'set', 'lo', 'up']);
-    }
+    await linkPair(tag, [A, B]);
     conf = writeDrbdConf(path.join(dir, 'etc'), {
       device: DEVICE,
       nodes: NODES.map((n) => ({ name: n.host, address: n.address, disk: loop })),
