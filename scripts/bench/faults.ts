@@ -21,8 +21,8 @@ import {
   waitServedBy,
   waitSettled,
 } from '../cluster/cluster.js';
-import { RESOURCE } from '../drbdsim/lab-extension.js';
-import { CLUSTER_IP, boot, crash, cut, heal, labDown, type LabHandle } from '../lab/index.js';
+import { RESOURCE, drbdsimCommand } from '../drbdsim/lab-extension.js';
+import { CLUSTER_IP, boot, crash, cut, heal, isOn, labDown, type LabHandle } from '../lab/index.js';
 import { netnsPids, sleep, waitFor } from '../lab/sys.js';
 import { median } from './measure.js';
 
@@ -52,8 +52,16 @@ const FAULTS: readonly Fault[] = [
     repair: (lab, node) => heal(node, 'eth1', { name: lab.plan.name }),
   },
   { name: '/data unmounted by hand (lazily)', inject: (lab, node) => lab.exec(node, ['umount', '-l', '/data']).then(() => undefined) },
-  { name: 'the DRBD disk failed on the Primary', inject: (lab, node) => lab.exec(node, ['drbdsim', 'fail-disk', RESOURCE]).then(() => undefined) },
   { name: 'the web server killed (not ours: reference)', inject: (lab, node) => lab.exec(node, ['fuser', '--kill', '-n', 'tcp', '80']).then(() => undefined) },
+  {
+    name: 'the DRBD disk failed on the Primary',
+    inject: (lab, node) => lab.exec(node, [drbdsimCommand(lab.plan), 'fail-disk', RESOURCE]).then(() => undefined),
+    // the simulator has no repair for a failed disk but a new life of the node (its daemon attaches the disk again)
+    repair: async (lab, node) => {
+      if (await isOn(node, { name: lab.plan.name })) await crash(node, { name: lab.plan.name });
+      await boot(node, { name: lab.plan.name });
+    },
+  },
 ];
 
 type FaultRun = { detectedMs: number; servedMs: number; movedTo: string; failures: string[] };

@@ -16,6 +16,8 @@ import type { LabPlan } from '../lab/plan.js';
 export const RESOURCE = 'drbddata';
 
 export const drbdStateDir = (plan: LabPlan): string => path.join(plan.dir, 'drbdsim', 'state');
+/** The `drbdsim` command of a lab's nodes (fail-disk and the like; not on their PATH). */
+export const drbdsimCommand = (plan: LabPlan): string => path.join(plan.dir, 'drbdsim', 'bin', 'drbdsim');
 
 /** More resources beside the seed's, for tests that drive the agent directly (not through Pacemaker). */
 export type ExtraResource = {

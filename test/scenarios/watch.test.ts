@@ -4,7 +4,6 @@
 // client is served again; a peer that disconnects changes the Primary's promotion score without a monitor; a
 // standby failover reports nothing; disabling everything leaves no watch process and no watch file. Timings are
 // printed, never asserted.
-import path from 'node:path';
 import { expect } from 'chai';
 import { parseEvents2 } from '../../agents/drbd/events2.js';
 import { DEFAULT_ADJUST_MASTER_SCORE, decideScoreForState, parseWeights } from '../../agents/drbd/score.js';
@@ -20,7 +19,7 @@ import {
   waitServedBy,
   waitSettled,
 } from '../../scripts/cluster/cluster.js';
-import { RESOURCE } from '../../scripts/drbdsim/lab-extension.js';
+import { RESOURCE, drbdsimCommand } from '../../scripts/drbdsim/lab-extension.js';
 import { CLUSTER_IP, isOn, labDown, logTails, type LabHandle } from '../../scripts/lab/index.js';
 import { waitFor } from '../../scripts/lab/sys.js';
 import { ensurePostfix } from '../../scripts/mta.js';
@@ -35,7 +34,7 @@ describe('the event watch in the seed\'s two-node lab', function () {
   let nodes: [string, string];
   const other = (node: string) => (node === nodes[0] ? nodes[1] : nodes[0]);
   const pcs = (node: string, ...args: string[]) => lab.exec(node, ['pcs', ...args], { timeoutMs: 60_000 });
-  const drbdsim = () => path.join(lab.plan.dir, 'drbdsim', 'bin', 'drbdsim');
+  const drbdsim = () => drbdsimCommand(lab.plan);
 
   /** The watch daemons of a node (by their argv), with RSS (KiB) and CPU time as ps prints them. */
   async function daemons(node: string): Promise<string[]> {
