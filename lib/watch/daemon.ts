@@ -228,6 +228,8 @@ export class WatchDaemon {
     const timeoutMs = r.monitorTimeoutMs ?? DEFAULT_MONITOR_TIMEOUT_MS;
     const exec = createExec(createDeadline(timeoutMs + CLUSTER_TIMEOUT_MS, Date.now()), this.log);
     const env = { ...r.env, OCF_RESKEY_CRM_meta_interval: CONFIRM_INTERVAL, OCF_RESKEY_CRM_meta_timeout: String(timeoutMs), [CONFIRM_ENV]: '1' };
+    // the cluster's state is asked while the monitor runs: a failure is then reported one crm_mon sooner
+    const asked = exec.run('crm_mon', ['--output-as=xml'], { timeoutMs: CLUSTER_TIMEOUT_MS }).catch(() => undefined);
     const monitor = await exec.run(this.agentPath(r), ['monitor'], { env, timeoutMs });
     if (monitor.exitCode === 0 || monitor.exitCode === 8) {
       this.log.debug('event watch: monitor confirms the resource is healthy', { resource: r.instance, rc: monitor.exitCode });
@@ -242,7 +244,7 @@ export class WatchDaemon {
     if (now?.generation !== r.generation) return; // stopped (or started again) meanwhile: the agent's own doing
     if ((await reportedGeneration(dir, name)) === r.generation) return;
     const reason = /ocf-exit-reason:(.*)/.exec(monitor.stderr)?.[1]?.trim();
-    const status = await exec.run('crm_mon', ['--output-as=xml'], { timeoutMs: CLUSTER_TIMEOUT_MS }).catch(() => undefined);
+    const status = await asked;
     if (!status?.ok) {
       this.log.warn('event watch: failure seen but the cluster cannot be asked; not reported', { resource: r.instance, rc: monitor.exitCode, reason });
       return;
