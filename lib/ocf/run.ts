@@ -125,6 +125,8 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
   await watchBeforeAction(agent, ctx); // lib/watch: a stop ends its event watch before touching anything
   try {
     release = await lockInstance(stateDir(io.env), stateFileName(agent.name, instance), deadline);
+    // again under the lock: a start or monitor that held it while this stop waited may have registered since
+    await watchBeforeAction(agent, ctx);
     const code = await spec.handler(ctx);
     await watchAfterAction(agent, ctx, code);
     return code;
