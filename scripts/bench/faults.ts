@@ -22,7 +22,7 @@ import {
   waitSettled,
 } from '../cluster/cluster.js';
 import { RESOURCE, drbdsimCommand } from '../drbdsim/lab-extension.js';
-import { CLUSTER_IP, boot, crash, cut, heal, isOn, labDown, type LabHandle } from '../lab/index.js';
+import { CLUSTER_IP, boot, clusterStatus, crash, cut, heal, isOn, labDown, type LabHandle } from '../lab/index.js';
 import { netnsPids, sleep, waitFor } from '../lab/sys.js';
 import { median } from './measure.js';
 
@@ -30,6 +30,8 @@ const NAME = 'fb';
 const RUNS = Number(process.env.FAULT_RUNS ?? 5);
 const SOAK_MIN = Number(process.env.SOAK_MIN ?? 10);
 const FAILOVERS = Number(process.env.FAILOVERS ?? 10);
+/** Which parts run (all by default): faults, soak (with the standby failovers), orphans. */
+const PARTS = new Set((process.env.PARTS ?? 'faults,soak,orphans').split(','));
 const MODES: readonly ('on' | 'off')[] = process.env.WATCH === 'both' ? ['on', 'off'] : process.env.WATCH === 'off' ? ['off'] : ['on'];
 /** The watch daemon's command line (lib/watch/daemon-main.js, bundled). */
 const WATCH_CMDLINE = /watch\/daemon-main\.[cm]?js/;
@@ -121,6 +123,53 @@ async function watchProcessesAnywhere(): Promise<string[]> {
   return found;
 }
 
+/** No false report: an idle soak, then standby failovers, with the watch on; the failures that stand after each. */
+async function soak(lab: LabHandle, from: string): Promise<{ node: string; falseReports: unknown }> {
+  let node = from;
+  console.log(`\nidle soak of ${SOAK_MIN} min with the watch on...`);
+  await sleep(SOAK_MIN * 60_000);
+  const afterSoak = await failedActions(lab, node);
+  console.log(`  failed actions after the soak: ${afterSoak.length ? afterSoak.join(', ') : 'none'}`);
+  const served: string[] = [];
+  for (let i = 0; i < FAILOVERS; i++) {
+    const moved = await standbyFailover(lab, node);
+    node = moved.node;
+    served.push(s(moved.servedMs));
+  }
+  const afterFailovers = await failedActions(lab, node);
+  console.log(`  ${FAILOVERS} standby failovers (client served after ${served.join(', ')}); failed actions: ${afterFailovers.length ? afterFailovers.join(', ') : 'none'}`);
+  return { node, falseReports: { afterSoak, afterFailovers, soakMinutes: SOAK_MIN, failovers: FAILOVERS } };
+}
+
+/** No orphan: watch processes and registrations with the stack running, after disabling it all, after a crash and boot. */
+async function orphans(lab: LabHandle, node: string): Promise<unknown> {
+  const name = lab.plan.name;
+  const running = await watchLeftovers(lab);
+  console.log(`\nwatch processes with the stack running: ${running.processes.join('; ') || 'none'}`);
+  for (const id of ['ClusterMailTo', 'ClusterHttp', 'ClusterIP', 'ClusterFs', 'ClusterDrbd-clone']) {
+    await lab.exec(node, ['pcs', 'resource', 'disable', id], { timeoutMs: 60_000 });
+  }
+  await waitFor('every resource stopped', 120_000, async () => {
+    const status = await clusterStatus({ name, from: node }).catch(() => undefined);
+    return status && status.resources.every((r) => !r.active) ? true : undefined;
+  }, 500);
+  const disabled = await watchLeftovers(lab);
+  console.log(`after disabling everything: processes ${disabled.processes.join('; ') || 'none'}; registrations ${disabled.registrations.join('; ') || 'none'}`);
+  for (const id of ['ClusterDrbd-clone', 'ClusterFs', 'ClusterIP', 'ClusterHttp', 'ClusterMailTo']) {
+    await lab.exec(node, ['pcs', 'resource', 'enable', id], { timeoutMs: 60_000 });
+  }
+  const { node: active } = await waitSettled(lab, { from: node, timeoutMs: 120_000 });
+  await crash(active, { name });
+  const survivor = otherNode(lab, active);
+  await waitServedBy(name, survivor, Date.now(), 120_000);
+  await boot(active, { name });
+  await waitSettled(lab, { from: survivor, peers: [active], timeoutMs: 120_000 });
+  const rebooted = await watchLeftovers(lab);
+  const perNode = Object.fromEntries(lab.plan.nodes.map((n) => [n.name, rebooted.processes.filter((p) => p.startsWith(`${n.name}:`)).length]));
+  console.log(`after a crash and boot of ${active}: daemons per node ${JSON.stringify(perNode)}; registrations ${rebooted.registrations.join('; ')}`);
+  return { running, disabled, rebooted, perNode };
+}
+
 async function main(): Promise<void> {
   const began = Date.now();
   const results: Record<string, unknown> = { runs: RUNS };
@@ -133,7 +182,7 @@ async function main(): Promise<void> {
     console.log(`lab ${NAME} up, the seed's stack settled (${s(Date.now() - began)})`);
 
     const table: Record<string, Record<string, { detected: number; served: number; runs: FaultRun[] }>> = {};
-    for (const mode of MODES) {
+    for (const mode of PARTS.has('faults') ? MODES : []) {
       await setWatch(lab, nodes[0]!, mode);
       for (const fault of FAULTS) {
         const runs: FaultRun[] = [];
@@ -145,62 +194,25 @@ async function main(): Promise<void> {
         (table[fault.name] ??= {})[mode] = { detected: median(runs.map((r) => r.detectedMs)), served: median(runs.map((r) => r.servedMs)), runs };
       }
     }
-    console.log(`\nfault → client served again, median of ${RUNS} (failure recorded in parentheses)`);
-    console.log(`${'fault'.padEnd(50)}${MODES.map((m) => `watch ${m}`.padStart(22)).join('')}`);
+    if (PARTS.has('faults')) console.log(`\nfault → client served again, median of ${RUNS} (failure recorded in parentheses)`);
+    if (PARTS.has('faults')) console.log(`${'fault'.padEnd(50)}${MODES.map((m) => `watch ${m}`.padStart(22)).join('')}`);
     for (const [fault, byMode] of Object.entries(table)) {
       console.log(`${fault.padEnd(50)}${MODES.map((m) => `${s(byMode[m]!.served)} (${s(byMode[m]!.detected)})`.padStart(22)).join('')}`);
     }
     results.faults = table;
 
-    // No false report: idle, then standby failovers, with the watch on.
-    await setWatch(lab, nodes[0]!, 'on');
-    let node = await resetStack(lab);
-    console.log(`\nidle soak of ${SOAK_MIN} min with the watch on...`);
-    await sleep(SOAK_MIN * 60_000);
-    const afterSoak = await failedActions(lab, node);
-    console.log(`  failed actions after the soak: ${afterSoak.length ? afterSoak.join(', ') : 'none'}`);
-    const served: string[] = [];
-    for (let i = 0; i < FAILOVERS; i++) {
-      const moved = await standbyFailover(lab, node);
-      node = moved.node;
-      served.push(s(moved.servedMs));
+    if (PARTS.has('soak') || PARTS.has('orphans')) {
+      await setWatch(lab, nodes[0]!, 'on');
+      let node = await resetStack(lab);
+      if (PARTS.has('soak')) ({ node, falseReports: results.falseReports } = await soak(lab, node));
+      if (PARTS.has('orphans')) results.orphans = await orphans(lab, node);
     }
-    const afterFailovers = await failedActions(lab, node);
-    console.log(`  ${FAILOVERS} standby failovers (client served after ${served.join(', ')}); failed actions: ${afterFailovers.length ? afterFailovers.join(', ') : 'none'}`);
-    results.falseReports = { afterSoak, afterFailovers, soakMinutes: SOAK_MIN, failovers: FAILOVERS };
-
-    // No orphan.
-    const running = await watchLeftovers(lab);
-    console.log(`\nwatch processes with the stack running: ${running.processes.join('; ') || 'none'}`);
-    for (const id of ['ClusterMailTo', 'ClusterHttp', 'ClusterIP', 'ClusterFs', 'ClusterDrbd-clone']) {
-      await lab.exec(node, ['pcs', 'resource', 'disable', id], { timeoutMs: 60_000 });
-    }
-    await waitFor('every resource stopped', 120_000, async () => {
-      const mon = (await lab.exec(node, ['crm_mon', '-1', '--inactive'], { reject: false })).stdout;
-      return /Started|Promoted|Unpromoted|Stopping|Starting/.test(mon.replace(/^.*(?:Node List|Full List of Resources)/s, '')) ? undefined : true;
-    }, 500);
-    await sleep(2_000);
-    const disabled = await watchLeftovers(lab);
-    console.log(`after disabling everything: processes ${disabled.processes.join('; ') || 'none'}; registrations ${disabled.registrations.join('; ') || 'none'}`);
-    for (const id of ['ClusterDrbd-clone', 'ClusterFs', 'ClusterIP', 'ClusterHttp', 'ClusterMailTo']) {
-      await lab.exec(node, ['pcs', 'resource', 'enable', id], { timeoutMs: 60_000 });
-    }
-    const { node: active } = await waitSettled(lab, { from: node, timeoutMs: 120_000 });
-    await crash(active, { name: NAME });
-    const survivor = otherNode(lab, active);
-    await waitServedBy(NAME, survivor, Date.now(), 120_000);
-    await boot(active, { name: NAME });
-    await waitSettled(lab, { from: survivor, peers: [active], timeoutMs: 120_000 });
-    const rebooted = await watchLeftovers(lab);
-    const stale = rebooted.processes.filter((p) => !p.startsWith(`${active}:`) && !p.startsWith(`${survivor}:`));
-    console.log(`after a crash and boot of ${active}: processes ${rebooted.processes.join('; ') || 'none'}; registrations ${rebooted.registrations.join('; ')}`);
-    results.orphans = { running, disabled, rebooted, stale };
   } finally {
     await labDown({ name: NAME });
   }
   const afterDown = await watchProcessesAnywhere();
   console.log(`after lab down: watch processes anywhere on this machine: ${afterDown.join('; ') || 'none'}`);
-  (results.orphans as Record<string, unknown>).afterDown = afterDown;
+  results.afterLabDown = afterDown;
   await mkdir('build/bench', { recursive: true });
   await writeFile('build/bench/faults.json', `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwrote build/bench/faults.json (${s(Date.now() - began)})`);
