@@ -9,6 +9,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readFile, readdir } from 'node:fs/promises';
 import {
+  STACK,
   applyPcs,
   failedActions,
   otherNode,
@@ -36,6 +37,8 @@ const MODES: readonly ('on' | 'off')[] = process.env.WATCH === 'both' ? ['on', '
 /** The watch daemon's command line (lib/watch/daemon-main.js, bundled). */
 const WATCH_CMDLINE = /watch\/daemon-main\.[cm]?js/;
 const WATCHED = ['ClusterDrbd', 'ClusterFs', 'ClusterIP'];
+/** The seed's resources (the lab's fence device stays). */
+const WATCHED_STACK = new Set(['ClusterDrbd', ...STACK]);
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 type Fault = {
@@ -151,7 +154,7 @@ async function orphans(lab: LabHandle, node: string): Promise<unknown> {
   }
   await waitFor('every resource stopped', 120_000, async () => {
     const status = await clusterStatus({ name, from: node }).catch(() => undefined);
-    return status && status.resources.every((r) => !r.active) ? true : undefined;
+    return status && status.resources.every((r) => !r.active || !WATCHED_STACK.has(r.id)) ? true : undefined;
   }, 500);
   const disabled = await watchLeftovers(lab);
   console.log(`after disabling everything: processes ${disabled.processes.join('; ') || 'none'}; registrations ${disabled.registrations.join('; ') || 'none'}`);
