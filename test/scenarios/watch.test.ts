@@ -159,11 +159,7 @@ describe('the event watch in the seed\'s two-node lab', function () {
     expect(await failedActions(lab, next)).to.deep.equal([]);
   });
 
-  // the simulator has no repair for a failed disk: this fault comes last, before everything is disabled
-  faultCase(['the DRBD disk failed on the Primary', 'ClusterDrbd', () => [drbdsim(), 'fail-disk', RESOURCE]]);
-
   it('leaves no watch process and no watch file once every resource is disabled', async () => {
-    // the failed disk may have had its node fenced: the nodes that are on
     const on = (await Promise.all(nodes.map(async (n) => ((await isOn(n, { name: NAME })) ? n : undefined)))).filter((n): n is string => n !== undefined);
     const node = on[0]!;
     for (const n of on) console.log(`      ${n}: watch daemon pid rss(KiB) cpu: ${(await daemons(n)).join('; ')}`);
@@ -179,5 +175,9 @@ describe('the event watch in the seed\'s two-node lab', function () {
       const sources = ps.filter((l) => /^ip -o monitor link address|^findmnt --poll|drbdsetup events2 all$/.test(l.trim()));
       expect(sources, `event sources on ${n}`).to.deep.equal([]);
     }
+    await pcs(node, 'resource', 'enable', 'ClusterDrbd-clone', 'ClusterFs', 'ClusterIP', 'ClusterHttp', 'ClusterMailTo');
   });
+
+  // the simulator has no repair for a failed disk but a new life of its node: this fault comes last
+  faultCase(['the DRBD disk failed on the Primary', 'ClusterDrbd', () => [drbdsim(), 'fail-disk', RESOURCE]]);
 });
