@@ -12,6 +12,8 @@ import {
   STACK,
   applyPcs,
   failedActions,
+  fetchPage,
+  servedBy,
   otherNode,
   prepareData,
   resetStack,
@@ -94,8 +96,12 @@ async function runFault(lab: LabHandle, fault: Fault): Promise<FaultRun> {
     return found.length > 0 ? found : undefined;
   }, 100);
   const detectedMs = Date.now() - at;
-  const { node: now } = await waitSettled(lab, { from, peers: [], timeoutMs: 120_000 });
-  const served = await waitServedBy(lab.plan.name, now, at, 60_000);
+  // served again: the first page after the failure stands (a DRBD disk failure may never interrupt the client)
+  const served = await waitFor('the client served again', 120_000, async () => {
+    const by = servedBy(await fetchPage(lab.plan.name));
+    return by ? { ms: Date.now() - at, node: by } : undefined;
+  }, 100);
+  const now = served.node;
   await fault.repair?.(lab, node);
   return { detectedMs, servedMs: served.ms, movedTo: now, failures };
 }
