@@ -6,7 +6,7 @@
 // Under HA_RSCTMP, a reboot leaves none of it.
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isLiveHolder, processStart, readState, removeState, stateDir, stateFileName, writeState } from '../state.js';
+import { processStart, readState, removeState, stateDir, stateFileName, writeState } from '../state.js';
 import type { Interest } from './interest.js';
 
 export const WATCH_DIR_NAME = 'tsha-watch';
@@ -102,15 +102,20 @@ export async function readDaemonPid(dir: string): Promise<DaemonPid | undefined>
 /** The running daemon's pid, or undefined when the pid file is missing, stale, or names a reused pid. */
 export async function liveDaemon(dir: string): Promise<number | undefined> {
   const recorded = await readDaemonPid(dir);
-  return recorded && isLiveHolder(recorded.pid, recorded.started) ? recorded.pid : undefined;
+  if (!recorded) return undefined;
+  // a killed daemon nobody reaped yet (a zombie) keeps its /proc entry and start time: it is gone all the same
+  const stat = await fs.readFile(`/proc/${recorded.pid}/stat`, 'utf8').catch(() => '');
+  const [state, , , , , , , , , , , , , , , , , , , started] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return state !== undefined && state !== 'Z' && state !== 'X' && started === recorded.started ? recorded.pid : undefined;
 }
 
 /**
  * The daemon claims the pid file: created exclusively, or taken over from a daemon that is gone. False when
- * another live daemon holds it, or when the folder is gone.
+ * another live daemon holds it.
  */
 export async function claimPidFile(dir: string): Promise<boolean> {
-  const me = `${process.pid} ${processStart(process.pid) ?? ''}\n`;
+  const me = `${process.pid} ${(await processStart(process.pid)) ?? ''}\n`;
+  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
   const file = path.join(dir, PID_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -122,9 +127,6 @@ export async function claimPidFile(dir: string): Promise<boolean> {
       }
       return true;
     } catch (error) {
-      // no folder: the last stop removed it before this daemon got going, so there is nothing to watch (and
-      // creating it again would leave it behind)
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const before = await readState(dir, PID_FILE).catch(() => undefined);
