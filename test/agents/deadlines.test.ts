@@ -195,7 +195,8 @@ describe('deadlines: hung external commands (installed agents)', function () {
     defineCases('ipaddr2', cases, () => async (c, _kind, i, doubles) => {
       const ip = `10.77.0.${10 + i}`;
       const rsctmp = path.join(tmp, `rsc${i}`);
-      const params: Record<string, string> = { ip, nic: 'eth1', cidr_netmask: '24' };
+      // the event watch's confirmations would run the hung doubles too: it has its own suite (watch.test.ts)
+      const params: Record<string, string> = { ip, nic: 'eth1', cidr_netmask: '24', event_watch: 'false' };
       if (c.action.includes('arp_bg=false')) params.arp_bg = 'false';
       if (c.action.includes('arp_count_refresh')) params.arp_count_refresh = '2';
       const run = (action: string, PATH: string, m: Record<string, string> = meta()) =>
@@ -269,6 +270,7 @@ describe('deadlines: hung external commands (installed agents)', function () {
         device: byUuid ? `UUID=${device.uuid}` : device.device,
         directory: dir,
         fstype: c.action.includes('vfat') ? 'vfat' : 'ext4',
+        event_watch: 'false',
       };
       if (c.action.includes('run_fsck=force')) params.run_fsck = 'force';
       const m = meta(c.action.includes('probe') ? PROBE : c.action.startsWith('monitor') ? RECURRING : {});
@@ -429,9 +431,9 @@ describe('deadlines: hung external commands (installed agents)', function () {
       const run = await spawnAgent('drbd', action, {
         path: agent,
         instance: `ClusterDrbd${i}`,
-        params: { drbd_resource: res, drbdconf: conf, wfc_timeout: '1', ...c.params },
+        params: { drbd_resource: res, drbdconf: conf, wfc_timeout: '1', event_watch: 'false', ...c.params },
         meta: m,
-        env: { ...simEnv, PATH: doubles.path(sim, '/usr/sbin', '/usr/bin', '/sbin', '/bin') },
+        env: { ...simEnv, HA_RSCTMP: path.join(tmp, `rsc${i}`), PATH: doubles.path(sim, '/usr/sbin', '/usr/bin', '/sbin', '/bin') },
       });
       await inNode(['down', res]);
       await inPeer(['down', res]);
