@@ -111,11 +111,11 @@ export async function liveDaemon(dir: string): Promise<number | undefined> {
 
 /**
  * The daemon claims the pid file: created exclusively, or taken over from a daemon that is gone. False when
- * another live daemon holds it.
+ * another live daemon holds it, or when the folder is gone.
  */
 export async function claimPidFile(dir: string): Promise<boolean> {
   const me = `${process.pid} ${(await processStart(process.pid)) ?? ''}\n`;
-  await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  // no mkdir: the folder is made by the registration; gone means the last stop came first, nothing to watch
   const file = path.join(dir, PID_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
@@ -127,7 +127,9 @@ export async function claimPidFile(dir: string): Promise<boolean> {
       }
       return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return false;
+      if (code !== 'EEXIST') throw error;
     }
     const before = await readState(dir, PID_FILE).catch(() => undefined);
     if ((await liveDaemon(dir)) !== undefined) return false;
