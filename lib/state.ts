@@ -83,15 +83,29 @@ export async function removeState(dir: string, name: string): Promise<void> {
 // How often an action waiting for another action of the same resource looks again.
 const LOCK_POLL_MS = 20;
 
-/** The process start time (/proc/PID/stat field 22): with the pid, it names one process, never a reused pid. */
-export function processStart(pid: number): string | undefined {
+/** /proc/PID/stat's fields after the command name (field 3, the state, first), or undefined for no such process. */
+function statFields(pid: number): string[] | undefined {
   let stat: string;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The process start time (/proc/PID/stat field 22): with the pid, it names one process, never a reused pid. */
+export function processStart(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/**
+ * Whether the process recorded as `pid` and `started` (processStart) still runs: a reused pid is another process,
+ * and a killed one nobody reaped yet (a zombie) keeps its /proc entry and start time but holds nothing.
+ */
+export function isLiveHolder(pid: number, started: string | undefined): boolean {
+  const fields = pid > 0 && started ? statFields(pid) : undefined;
+  return fields !== undefined && fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === started;
 }
 
 /** fs.rmSync({ force: true }) of one file, without loading rimraf. */
@@ -148,8 +162,7 @@ export async function lockInstance(dir: string, name: string, deadline: Deadline
     }
     const owner = readLockOwner(file);
     const [pid, started] = (owner ?? '').trim().split(' ');
-    const alive = owner !== undefined && Number(pid) > 0 && processStart(Number(pid)) === started;
-    if (!alive) {
+    if (!isLiveHolder(Number(pid), started)) {
       // the holder is gone: take its place (unless another waiter did already)
       if (readLockOwner(file) === owner) unlinkIfThere(file);
       continue;
@@ -160,6 +173,6 @@ export async function lockInstance(dir: string, name: string, deadline: Deadline
 
 /** Whether an action of this instance holds its lock (lockInstance) right now. */
 export async function instanceLocked(dir: string, name: string): Promise<boolean> {
-  const [pid, started] = ((await readLockOwner(path.join(dir, `.${name}.lock`))) ?? '').trim().split(' ');
-  return Number(pid) > 0 && (await processStart(Number(pid))) === started;
+  const [pid, started] = (readLockOwner(path.join(dir, `.${name}.lock`)) ?? '').trim().split(' ');
+  return isLiveHolder(Number(pid), started);
 }

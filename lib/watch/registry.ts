@@ -6,7 +6,7 @@
 // Under HA_RSCTMP, a reboot leaves none of it.
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { processStart, readState, removeState, stateDir, stateFileName, writeState } from '../state.js';
+import { isLiveHolder, processStart, readState, removeState, stateDir, stateFileName, writeState } from '../state.js';
 import type { Interest } from './interest.js';
 
 export const WATCH_DIR_NAME = 'tsha-watch';
@@ -102,11 +102,7 @@ export async function readDaemonPid(dir: string): Promise<DaemonPid | undefined>
 /** The running daemon's pid, or undefined when the pid file is missing, stale, or names a reused pid. */
 export async function liveDaemon(dir: string): Promise<number | undefined> {
   const recorded = await readDaemonPid(dir);
-  if (!recorded) return undefined;
-  // a killed daemon nobody reaped yet (a zombie) keeps its /proc entry and start time: it is gone all the same
-  const stat = await fs.readFile(`/proc/${recorded.pid}/stat`, 'utf8').catch(() => '');
-  const [state, , , , , , , , , , , , , , , , , , , started] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return state !== undefined && state !== 'Z' && state !== 'X' && started === recorded.started ? recorded.pid : undefined;
+  return recorded && isLiveHolder(recorded.pid, recorded.started) ? recorded.pid : undefined;
 }
 
 /**
@@ -114,7 +110,7 @@ export async function liveDaemon(dir: string): Promise<number | undefined> {
  * another live daemon holds it, or when the folder is gone.
  */
 export async function claimPidFile(dir: string): Promise<boolean> {
-  const me = `${process.pid} ${(await processStart(process.pid)) ?? ''}\n`;
+  const me = `${process.pid} ${processStart(process.pid) ?? ''}\n`;
   // no mkdir: the folder is made by the registration; gone means the last stop came first, nothing to watch
   const file = path.join(dir, PID_FILE);
   for (let attempt = 0; attempt < 5; attempt++) {
