@@ -17,6 +17,8 @@ import { killNetns } from '../lab/sys.js';
 import { DEFAULT_PATH, Runner, cpuSecondsPerHour, fmtNum, fmtRatio, formatTable, ratio, summarize, type Candidate, type Sample, type Summary } from './measure.js';
 
 const RUNS = Number(process.env.RUNS ?? 15);
+// AGENTS=drbd,MailTo: only those sections (the JSON then holds only their rows)
+const AGENTS = process.env.AGENTS?.split(',').filter(Boolean);
 const OCF = '/usr/lib/ocf/resource.d';
 const NODE = process.execPath;
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../build/bench/bench.json');
@@ -386,6 +388,7 @@ async function main(): Promise<void> {
   runner = await Runner.create();
   try {
     for (const [name, section] of [['IPaddr2', ipaddr2], ['Filesystem', filesystem], ['MailTo', mailto], ['drbd', drbd]] as const) {
+      if (AGENTS && !AGENTS.includes(name)) continue;
       const t0 = Date.now();
       await section(tmp);
       console.error(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
