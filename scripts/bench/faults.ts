@@ -27,7 +27,9 @@ import {
 import { RESOURCE, drbdsimCommand } from '../drbdsim/lab-extension.js';
 import { CLUSTER_IP, boot, clusterStatus, crash, cut, heal, isOn, labDown, type LabHandle } from '../lab/index.js';
 import { netnsPids, sleep, waitFor } from '../lab/sys.js';
+import { eventsSince, markLogs } from './lab-log.js';
 import { median } from './measure.js';
+import { actions } from './pacemaker-log.js';
 
 const NAME = 'fb';
 const RUNS = Number(process.env.FAULT_RUNS ?? 5);
@@ -35,6 +37,8 @@ const SOAK_MIN = Number(process.env.SOAK_MIN ?? 10);
 const FAILOVERS = Number(process.env.FAILOVERS ?? 10);
 /** Which parts run (all by default): faults, soak (with the standby failovers), orphans. */
 const PARTS = new Set((process.env.PARTS ?? 'faults,soak,orphans').split(','));
+// FAULTS=/data,address: only the faults whose name contains one of these
+const ONLY = process.env.FAULTS?.split(',').filter(Boolean);
 const MODES: readonly ('on' | 'off')[] = process.env.WATCH === 'both' ? ['on', 'off'] : process.env.WATCH === 'off' ? ['off'] : ['on'];
 /** The watch daemon's command line (lib/watch/daemon-main.js, bundled). */
 const WATCH_CMDLINE = /watch\/daemon-main\.[cm]?js/;
@@ -71,7 +75,9 @@ const FAULTS: readonly Fault[] = [
   },
 ];
 
-type FaultRun = { detectedMs: number; servedMs: number; movedTo: string; failures: string[] };
+/** One action of the recovery, from Pacemaker's log: ms from the fault to its request and to its result. */
+type Step = { action: string; fromMs: number; toMs: number };
+type FaultRun = { detectedMs: number; servedMs: number; movedTo: string; failures: string[]; steps: Step[] };
 
 async function setWatch(lab: LabHandle, node: string, mode: 'on' | 'off'): Promise<void> {
   const meta = await lab.exec(node, ['crm_resource', '--show-metadata', 'ocf:tsha:IPaddr2'], { timeoutMs: 30_000 });
@@ -89,6 +95,7 @@ async function setWatch(lab: LabHandle, node: string, mode: 'on' | 'off'): Promi
 async function runFault(lab: LabHandle, fault: Fault): Promise<FaultRun> {
   const node = await resetStack(lab);
   const from = otherNode(lab, node);
+  const mark = await markLogs(lab);
   const at = Date.now();
   await fault.inject(lab, node);
   const failures = await waitFor(`a failure recorded after ${fault.name}`, 90_000, async () => {
@@ -102,8 +109,11 @@ async function runFault(lab: LabHandle, fault: Fault): Promise<FaultRun> {
     return by ? { ms: Date.now() - at, node: by } : undefined;
   }, 100);
   const now = served.node;
+  const steps = actions(await eventsSince(lab, mark), at)
+    .filter((a) => a.requestedAt - at <= served.ms)
+    .map((a) => ({ action: `${a.rsc} ${a.op} on ${a.on}`, fromMs: a.requestedAt - at, toMs: a.resultAt - at }));
   await fault.repair?.(lab, node);
-  return { detectedMs, servedMs: served.ms, movedTo: now, failures };
+  return { detectedMs, servedMs: served.ms, movedTo: now, failures, steps };
 }
 
 /** Watch daemons running in each node (by the node's network namespace), and registration files left there. */
@@ -193,12 +203,13 @@ async function main(): Promise<void> {
     const table: Record<string, Record<string, { detected: number; served: number; runs: FaultRun[] }>> = {};
     for (const mode of PARTS.has('faults') ? MODES : []) {
       await setWatch(lab, nodes[0]!, mode);
-      for (const fault of FAULTS) {
+      for (const fault of FAULTS.filter((f) => !ONLY || ONLY.some((o) => f.name.includes(o)))) {
         const runs: FaultRun[] = [];
         for (let i = 0; i < RUNS; i++) {
           const r = await runFault(lab, fault);
           runs.push(r);
           console.log(`  watch ${mode}: ${fault.name}: failure seen after ${s(r.detectedMs)}, served by ${r.movedTo} after ${s(r.servedMs)} (${r.failures.join(', ')})`);
+          console.log(`    ${r.steps.map((st) => `${st.action} ${s(st.fromMs)}-${s(st.toMs)}`).join('; ')}`);
         }
         (table[fault.name] ??= {})[mode] = { detected: median(runs.map((r) => r.detectedMs)), served: median(runs.map((r) => r.servedMs)), runs };
       }

@@ -8,7 +8,7 @@
 //   BENCH_RECOVERY=1 [RECOVERY_RUNS=10] node dist/scripts/bench/recovery.js     → build/bench/recovery.json
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -24,10 +24,11 @@ import {
 import { drbdLabExtension } from '../drbdsim/lab-extension.js';
 import { boot, crash, heal, isOn, labDown, labUp, type LabExtension, type LabHandle } from '../lab/index.js';
 import { FENCE_DELAY } from '../lab/render.js';
-import { run, sleep } from '../lab/sys.js';
+import { run } from '../lab/sys.js';
 import { ensurePostfix } from '../mta.js';
 import { median } from './measure.js';
-import { crashChain, parseLog, standbyChain, type Chain, type LogEvent } from './pacemaker-log.js';
+import { eventsSince, markLogs, pacemakerLog } from './lab-log.js';
+import { crashChain, standbyChain, type Chain } from './pacemaker-log.js';
 
 const NAME = 'rb';
 const OUT = 'build/bench/recovery.json';
@@ -96,18 +97,6 @@ function seedLines(set: SetName): string[][] {
   return lines.map((line) => line.map((w) => (set === 'today' ? (TODAY[w] ?? w) : w)));
 }
 
-async function readFrom(file: string, offset: number): Promise<string> {
-  const handle = await open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    const buffer = Buffer.alloc(Math.max(0, size - offset));
-    await handle.read(buffer, 0, buffer.length, offset);
-    return buffer.toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
 /** One agent set in a fresh lab: `runs` crashes, then `runs` standby failovers, of the active node. */
 async function runSet(set: SetName, runs: number): Promise<SetResult> {
   const started = Date.now();
@@ -119,15 +108,6 @@ async function runSet(set: SetName, runs: number): Promise<SetResult> {
   const lab = await labUpForBench();
   const nodes = lab.plan.nodes.map((n) => n.name);
   const other = (n: string) => (n === nodes[0] ? nodes[1]! : nodes[0]!);
-  const log = (n: string) => path.join(lab.plan.logDir, n, 'pacemaker', 'pacemaker.log');
-  const sizeOf = async (n: string) => (await stat(log(n)).catch(() => ({ size: 0 }))).size;
-  const events = async (offsets: Record<string, number>): Promise<LogEvent[]> => {
-    // the log is written line by line; a moment lets the last lines of the transition land
-    await sleep(500);
-    const year = new Date().getFullYear();
-    const all = (await Promise.all(Object.entries(offsets).map(async ([n, o]) => parseLog(await readFrom(log(n), o), year)))).flat();
-    return all.sort((a, b) => a.at - b.at);
-  };
   const pcs = (n: string, ...args: string[]) => lab.exec(n, ['pcs', ...args], { timeoutMs: 60_000 });
   /** Every node on, no standby, no failure: the stack settled with the other node Unpromoted and in sync. */
   const reset = async (): Promise<string> => {
@@ -149,13 +129,13 @@ async function runSet(set: SetName, runs: number): Promise<SetResult> {
     for (let i = 1; i <= runs; i++) {
       try {
         const survivor = other(node);
-        const offsets = { [survivor]: await sizeOf(survivor) };
+        const offsets = await markLogs(lab, [survivor]);
         const crashedAt = Date.now();
         await crash(node, { name: NAME });
         const served = await waitServedBy(NAME, survivor, crashedAt, 120_000);
         await waitSettled(lab, { from: survivor, peers: [], timeoutMs: 90_000 });
-        const chain = crashChain(await events(offsets), node, crashedAt, crashedAt + served.ms, AGENT_RESOURCES);
-        if (!chain) throw new Error(`crash ${i} of ${node}: a mark is missing from ${log(survivor)}`);
+        const chain = crashChain(await eventsSince(lab, offsets), node, crashedAt, crashedAt + served.ms, AGENT_RESOURCES);
+        if (!chain) throw new Error(`crash ${i} of ${node}: a mark is missing from ${pacemakerLog(lab, survivor)}`);
         result.crash.push({ victim: node, chain });
         console.log(`[${set}] crash ${i}/${runs} of ${node}: node lost → served by ${survivor} ${chain.chainMs} ms, agents ${chain.agentsMs} ms`);
         await boot(node, { name: NAME });
@@ -171,13 +151,13 @@ async function runSet(set: SetName, runs: number): Promise<SetResult> {
     for (let i = 1; i <= runs; i++) {
       try {
         const next = other(node);
-        const offsets = { [node]: await sizeOf(node), [next]: await sizeOf(next) };
+        const offsets = await markLogs(lab, [node, next]);
         const at = Date.now();
         await pcs(next, 'node', 'standby', node);
         const served = await waitServedBy(NAME, next, at, 90_000);
         await waitSettled(lab, { from: next, peers: [], timeoutMs: 90_000 });
         const id = lab.plan.nodes.find((n) => n.name === node)!.index;
-        const chain = standbyChain(await events(offsets), id, node, at, at + served.ms, AGENT_RESOURCES);
+        const chain = standbyChain(await eventsSince(lab, offsets), id, node, at, at + served.ms, AGENT_RESOURCES);
         if (!chain) throw new Error(`standby ${i} of ${node}: the DC's standby line is missing from the logs`);
         result.standby.push({ victim: node, chain });
         console.log(`[${set}] standby ${i}/${runs} of ${node}: standby seen → served by ${next} ${chain.chainMs} ms, agents ${chain.agentsMs} ms`);
