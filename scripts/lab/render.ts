@@ -203,6 +203,9 @@ for (1 .. 300) {
   select(undef, undef, undef, 0.1);
 }
 spawn('pacemakerd');
+# orphans (a daemon's exited child, a service started through su) reaped as they exit, as a real init does: a
+# zombie answers kill -0, and an agent that polls for its process to go would wait its whole poll interval
+$SIG{CHLD} = \&reap;
 while (1) {
   reap();
   power_off() if -e "$dir/power-off";
