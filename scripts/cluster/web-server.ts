@@ -29,4 +29,5 @@ const server = http.createServer((request, response) => {
   );
 });
 server.listen(port, () => console.log(`web-server: ${root} on port ${port}`));
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0));
+// SIGTERM keeps its default: the process ends at once, where a handler would wait for the event loop (and
+// ocf:heartbeat:anything's stop, finding it still there, sleeps a whole second before it looks again)
