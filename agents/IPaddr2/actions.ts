@@ -7,11 +7,13 @@ import { announcerArgs, findSendUa, sendArps, sendUaArgs, startBackground, stopB
 import { arpMode } from './arp.js';
 import { servedState, type Served } from './findif.js';
 import { addAddress, deleteAddress, flushRouteCache, readLinks, setLinkUp } from './ip.js';
+import { linkHealth } from './ip-json.js';
 import { removeFromLoopback, restoreLoopback } from './loopback.js';
 import type { Ctx } from './params.js';
 import { locate, placementFor, type Placement } from './target.js';
 
-// How long start waits for a carrier after bringing the link up, and how often it looks (also for DAD).
+// How long start waits for a carrier after bringing an administratively down link up (autonegotiation takes a
+// few seconds on real NICs), and how often it looks (also for DAD).
 const CARRIER_WAIT_MS = 5000;
 const POLL_MS = 100;
 
@@ -61,10 +63,13 @@ async function announce(ctx: Ctx, a: Announcement): Promise<void> {
   if (!result.ok) throw OcfError.generic(`could not send unsolicited neighbour advertisements for ${a.ip} (send_ua rc ${result.exitCode})`);
 }
 
-/** Polls until the address is usable: carrier present, DAD done. A duplicate removes the address and fails. */
-async function waitUsable(ctx: Ctx, p: Placement): Promise<void> {
+/**
+ * Polls until the address is usable: carrier present (waited for carrierWaitMs), DAD done. A duplicate removes
+ * the address and fails.
+ */
+async function waitUsable(ctx: Ctx, p: Placement, carrierWaitMs: number): Promise<void> {
   const { family, address: ip } = ctx.params.ip;
-  const carrierBy = Date.now() + CARRIER_WAIT_MS;
+  const carrierBy = Date.now() + carrierWaitMs;
   for (;;) {
     const served: Served = servedState(await readLinks(ctx.exec), family, ip, p.nic, p.prefix);
     switch (served.state) {
@@ -96,11 +101,19 @@ export async function start(ctx: Ctx): Promise<OcfExitCode> {
   if (ctx.config.dottedNetmask) ctx.log.warn('cidr_netmask is a dotted-quad netmask; please write the prefix length', { prefix: ctx.config.prefix });
   const served = servedState(links, family, ip, p.nic, p.prefix);
   if (served.state === 'ok' || served.state === 'tentative') return OcfExit.SUCCESS; // running: no ARPs
+  // A link that is up without a carrier (its cable or switch port is down) gets none by waiting here: failing at
+  // once lets Pacemaker place the address where clients can reach it. A link set down is brought up, and its
+  // carrier waited for.
+  const link = links.find((l) => l.name === p.nic);
+  const adminDown = link !== undefined && !link.flags.includes('UP');
+  const health = link && !adminDown ? linkHealth(link) : undefined;
+  if (health && !health.up) throw OcfError.generic(`${ip} cannot be served on ${p.nic}: ${health.why}`);
+  const carrierWaitMs = adminDown ? CARRIER_WAIT_MS : 0;
   const announcement = announcementOf(ctx, p.nic, p.prefix, ctx.params.arp_count);
   if (served.state === 'link-down') {
     // the address stayed while the link was down; neighbours may have moved on since
     await setLinkUp(ctx.exec, p.nic);
-    await waitUsable(ctx, p);
+    await waitUsable(ctx, p, carrierWaitMs);
     await announce(ctx, announcement);
     return OcfExit.SUCCESS;
   }
@@ -110,7 +123,7 @@ export async function start(ctx: Ctx): Promise<OcfExitCode> {
   await addAddress(ctx.exec, { family, ip, ...p, nodad, noprefixroute, preferredLft });
   ctx.log.info('address added', { ip, prefix: p.prefix, nic: p.nic, broadcast: p.broadcast, label: p.label });
   await setLinkUp(ctx.exec, p.nic);
-  await waitUsable(ctx, p);
+  await waitUsable(ctx, p, carrierWaitMs);
   await announce(ctx, announcement);
   return OcfExit.SUCCESS;
 }

@@ -26,7 +26,7 @@ import {
 } from './registry.js';
 
 // Events come in bursts (an address and its routes, a link's flags one by one): one monitor after the burst.
-const SETTLE_MS = 75;
+const SETTLE_MS = 25;
 // While an action of the resource holds its lock, a monitor says nothing about a failure: look again later.
 const BUSY_RETRY_MS = 500;
 const RESTART_SOURCE_MS = 1000;

@@ -98,7 +98,7 @@ describe('ocf:tsha:IPaddr2 in network namespaces', function () {
     expect(await lan.vip('a', SEED.ip)).to.deep.equal([]);
   });
 
-  it('monitor: 7 after the address is deleted by hand, 1 after the link goes down', async () => {
+  it('monitor: 7 after the address is deleted by hand, 1 after the link goes down; start fails on a link without carrier', async () => {
     expectRc(await lan.agent('a', 'start', SEED), OcfExit.SUCCESS);
     await lan.lab.ip('a', 'addr', 'del', `${SEED.ip}/24`, 'dev', 'eth1');
     expectRc(await lan.agent('a', 'monitor', SEED, { meta: RECURRING }), OcfExit.NOT_RUNNING);
@@ -116,7 +116,15 @@ describe('ocf:tsha:IPaddr2 in network namespaces', function () {
     const noCarrier = await lan.agent('a', 'monitor', SEED, { meta: RECURRING });
     expect(noCarrier.rc).to.equal(OcfExit.ERR_GENERIC);
     expect(noCarrier.reason).to.match(/no carrier/);
+    // a start there fails without waiting for a carrier that no action of ours brings, and adds nothing
+    await lan.lab.ip('a', 'addr', 'del', `${SEED.ip}/24`, 'dev', 'eth1');
+    const startNoCarrier = await lan.agent('a', 'start', SEED);
+    console.log(`      start on eth1 without carrier failed after ${startNoCarrier.ms} ms`);
+    expect(startNoCarrier.rc).to.equal(OcfExit.ERR_GENERIC);
+    expect(startNoCarrier.reason).to.equal('192.168.1.73 cannot be served on eth1: interface eth1 has no carrier');
+    expect(await lan.vip('a', SEED.ip)).to.deep.equal([]);
     await lan.lab.ip('sw', 'link', 'set', 'port1', 'up');
+    expectRc(await lan.agent('a', 'start', SEED), OcfExit.SUCCESS);
     expectRc(await lan.agent('a', 'monitor', SEED, { meta: RECURRING }), OcfExit.SUCCESS);
     // start on a downed link brings it up again
     await lan.lab.ip('a', 'link', 'set', 'eth1', 'down');
