@@ -133,6 +133,12 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
   } catch (error) {
     if (release) await watchAfterAction(agent, ctx, undefined);
     const failure = asOcfError(error, log);
+    if (action === 'notify') {
+      // a notification not handled (its lock held past the deadline, say) is no failure of the resource: a 1
+      // here would have Pacemaker recover the resource for a lost message, which the next monitor makes up for
+      log.warn('notification not handled', { reason: failure.reason });
+      return OcfExit.SUCCESS;
+    }
     const policed = (action === 'monitor' || action === 'stop') && isEnvironmentCode(failure.code);
     return answer(failure, policed ? invalidEnvironmentOutcome(action, isProbe, failure.code, agent.stopWhenBroken) : { code: failure.code, report: true });
   } finally {

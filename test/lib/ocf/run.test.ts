@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The pipeline every agent runs through, with an agent made for the test and in-memory io.
-import { openSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import os from 'node:os';
 import { expect } from 'chai';
 import sinon from 'sinon';
@@ -10,6 +11,7 @@ import { OcfError } from '../../../lib/ocf/errors.js';
 import { param } from '../../../lib/ocf/params.js';
 import { invalidEnvironmentOutcome } from '../../../lib/ocf/policy.js';
 import { runAgent } from '../../../lib/ocf/run.js';
+import { processStart, stateFileName } from '../../../lib/state.js';
 
 const devNull = openSync('/dev/null', 'w');
 const params = {
@@ -263,6 +265,36 @@ describe('lib/ocf/run (the action pipeline)', () => {
       expect((await run(agentWith('stopped', true).agent as never, ['stop'], { ...env, OCF_RESKEY_target: 'without' })).rc).to.equal(OcfExit.SUCCESS);
       expect((await run(agentWith('failed').agent as never, ['stop'], { ...env, OCF_RESKEY_level: 'many' })).rc).to.equal(OcfExit.SUCCESS);
     });
+  });
+
+  it('a notification it cannot handle (its lock held past the deadline) answers 0 and logs; a start there answers 1', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tsha-run-'));
+    try {
+      const ok = async () => OcfExit.SUCCESS;
+      const agent = defineAgent({
+        name: 'Notified',
+        version: '1',
+        shortdesc: 's',
+        longdesc: 'l',
+        params,
+        actions: {
+          start: { timeout: '20s', handler: ok },
+          stop: { timeout: '20s', handler: ok },
+          monitor: { timeout: '20s', interval: '10s', handler: ok },
+          notify: { timeout: '20s', handler: ok },
+        },
+      });
+      // this live process holds the instance's lock
+      writeFileSync(path.join(dir, `.${stateFileName('Notified', 'rsc')}.lock`), `${process.pid} ${processStart(process.pid)}\n`);
+      const env = { OCF_RESKEY_target: 'x', OCF_RESOURCE_INSTANCE: 'rsc', HA_RSCTMP: dir, OCF_RESKEY_CRM_meta_timeout: '300' };
+      const notified = await run(agent as never, ['notify'], env);
+      expect([notified.rc, notified.stderr]).to.deep.equal([OcfExit.SUCCESS, '']);
+      const started = await run(agent as never, ['start'], env);
+      expect(started.rc).to.equal(OcfExit.ERR_GENERIC);
+      expect(started.stderr).to.match(/^ocf-exit-reason:another action of this resource is still running \(pid \d+\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("names the node as Pacemaker does (CRM_meta_on_node), else by the host's name", async () => {
