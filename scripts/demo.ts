@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // `make demo`: the seed's two failover servers fo1 and fo2 with the tsha agents, in a lab on this machine (network,
 // mount, UTS and PID namespaces; DRBD simulated). It runs the seed's scripts, shows the cluster as the seed does,
-// crashes the active node and shows the other one take over, then tears everything down (KEEP=1 keeps it).
+// crashes the active node and shows the other one take over, times the faults the event watch reports, then tears
+// everything down (KEEP=1 keeps it).
 import {
   DATA_DIR,
   applyPcs,
@@ -22,6 +23,7 @@ import {
   waitSettled,
   writeDataset,
 } from './cluster/cluster.js';
+import { FAULTS, runFault } from './cluster/faults.js';
 import { CLUSTER_IP, boot, crash, labDown, logTails, type LabHandle } from './lab/index.js';
 import { FENCE_DELAY } from './lab/render.js';
 import { header, ensurePostfix } from './mta.js';
@@ -117,7 +119,16 @@ async function main(): Promise<boolean> {
   check(`resources stay on ${passive}`, settled(passive, active).test(mon2));
   check(`still served by ${passive}`, servedBy(await fetchPage(NAME)) === passive);
 
-  step('6. the FailOver_Home mails (postfix on this machine delivered them to /var/mail/root)');
+  step(`6. the event watch: faults on the active node, each timed to the client served again (the monitor intervals as the seed sets them)`);
+  for (const fault of FAULTS.filter((f) => !f.name.includes('not ours'))) {
+    const r = await runFault(lab, fault);
+    const reported = r.failures.filter((f) => f.includes('_asyncmon_0'));
+    console.log(`   ${fault.name}: ${r.failures.join(', ')} after ${s(r.detectedMs)}; client served by ${r.movedTo} after ${s(r.servedMs)}`);
+    console.log(`     ${r.steps.map((st) => `${st.action} ${s(st.fromMs)}-${s(st.toMs)}`).join('; ') || '(no action: the client was served throughout)'}`);
+    check(`${fault.name}: reported by the event watch (an asyncmon failure), before any monitor`, reported.length > 0);
+  }
+
+  step('7. the FailOver_Home mails (postfix on this machine delivered them to /var/mail/root)');
   const mails = await newMails(mailsBefore);
   for (const mail of mails) console.log(`   ${header(mail, 'Date') ?? ''}  Subject: ${header(mail, 'Subject') ?? ''}`);
   check(`a start mail from ${active} and one from ${passive}`, mails.some((m) => (header(m, 'Subject') ?? '').endsWith(active)) && mails.some((m) => (header(m, 'Subject') ?? '').endsWith(passive)));
@@ -134,7 +145,7 @@ async function main(): Promise<boolean> {
       ].join('\n'),
     );
   } else {
-    step('7. teardown');
+    step('8. teardown');
     const down = await lab.down();
     console.log(`   lab ${NAME} down: ${down.namespaces.length} namespaces, ${down.loops.length} loop device(s) removed`);
   }
