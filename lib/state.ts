@@ -130,6 +130,46 @@ function readLockOwner(file: string): string | undefined {
   }
 }
 
+/** What names this process in an owner file: its pid and start time. */
+export function ownerLine(): string {
+  return `${process.pid} ${processStart(process.pid) ?? ''}\n`;
+}
+
+/** The live process an owner file names, or undefined (no file, a holder gone, a reused pid). */
+export function liveOwner(file: string): number | undefined {
+  const [pid, started] = (readLockOwner(file) ?? '').trim().split(' ');
+  return isLiveHolder(Number(pid), started) ? Number(pid) : undefined;
+}
+
+/**
+ * One try at an owner file (the instance lock, the watch daemon's pid file): created exclusively with `me`, or
+ * taken over from a holder that is gone. 'held' while a live process holds it; 'no-folder' when its folder is
+ * gone. Other errors are thrown.
+ */
+export function claimOwnerFile(file: string, me: string, mode: number): 'claimed' | 'held' | 'no-folder' {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const fd = fs.openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+      try {
+        fs.writeFileSync(fd, me);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return 'claimed';
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return 'no-folder';
+      if (code !== 'EEXIST') throw error;
+    }
+    const owner = readLockOwner(file);
+    const [pid, started] = (owner ?? '').trim().split(' ');
+    if (isLiveHolder(Number(pid), started)) return 'held';
+    // the holder is gone: take its place (unless another claimant did already)
+    if (readLockOwner(file) === owner) unlinkIfThere(file);
+  }
+  return 'held';
+}
+
 /**
  * One action at a time per resource instance, as Pacemaker itself schedules them (a start racing a stop of the
  * same address would leave either in a half state): a lock file in the state directory names its holder by pid
@@ -145,34 +185,27 @@ export async function lockInstance(dir: string, name: string, deadline: Deadline
     return unlocked;
   }
   const file = path.join(dir, `.${name}.lock`);
-  const me = `${process.pid} ${processStart(process.pid) ?? ''}\n`;
+  const me = ownerLine();
   for (;;) {
+    let outcome: ReturnType<typeof claimOwnerFile>;
     try {
-      const fd = fs.openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      try {
-        fs.writeFileSync(fd, me);
-      } finally {
-        fs.closeSync(fd);
-      }
+      outcome = claimOwnerFile(file, me, 0o600);
+    } catch {
+      return unlocked;
+    }
+    if (outcome === 'claimed') {
       return async () => {
         if (readLockOwner(file) === me) unlinkIfThere(file);
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return unlocked;
     }
-    const owner = readLockOwner(file);
-    const [pid, started] = (owner ?? '').trim().split(' ');
-    if (!isLiveHolder(Number(pid), started)) {
-      // the holder is gone: take its place (unless another waiter did already)
-      if (readLockOwner(file) === owner) unlinkIfThere(file);
-      continue;
+    if (outcome === 'no-folder') return unlocked;
+    if (!(await sleepWithin(deadline, LOCK_POLL_MS))) {
+      throw OcfError.generic(`another action of this resource is still running (pid ${liveOwner(file) ?? 'gone'})`);
     }
-    if (!(await sleepWithin(deadline, LOCK_POLL_MS))) throw OcfError.generic(`another action of this resource is still running (pid ${pid})`);
   }
 }
 
 /** Whether an action of this instance holds its lock (lockInstance) right now. */
 export async function instanceLocked(dir: string, name: string): Promise<boolean> {
-  const [pid, started] = (readLockOwner(path.join(dir, `.${name}.lock`)) ?? '').trim().split(' ');
-  return isLiveHolder(Number(pid), started);
+  return liveOwner(path.join(dir, `.${name}.lock`)) !== undefined;
 }

@@ -4,9 +4,9 @@
 // instance (the generation whose failure was reported, so that no failure is reported twice, even by a
 // restarted daemon), and the daemon's pid file (pid and process start time, so a reused pid is never trusted).
 // Under HA_RSCTMP, a reboot leaves none of it.
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isLiveHolder, processStart, readState, removeState, stateDir, stateFileName, writeState } from '../state.js';
+import { claimOwnerFile, isLiveHolder, ownerLine, readState, removeState, stateDir, stateFileName, writeState } from '../state.js';
 import type { Interest } from './interest.js';
 
 export const WATCH_DIR_NAME = 'tsha-watch';
@@ -107,31 +107,11 @@ export async function liveDaemon(dir: string): Promise<number | undefined> {
 
 /**
  * The daemon claims the pid file: created exclusively, or taken over from a daemon that is gone. False when
- * another live daemon holds it, or when the folder is gone.
+ * another live daemon holds it, or when the folder is gone (no mkdir: the folder is made by the registration;
+ * gone means the last stop came first, and there is nothing to watch).
  */
 export async function claimPidFile(dir: string): Promise<boolean> {
-  const me = `${process.pid} ${processStart(process.pid) ?? ''}\n`;
-  // no mkdir: the folder is made by the registration; gone means the last stop came first, nothing to watch
-  const file = path.join(dir, PID_FILE);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      const handle = await fs.open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-      try {
-        await handle.writeFile(me);
-      } finally {
-        await handle.close();
-      }
-      return true;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return false;
-      if (code !== 'EEXIST') throw error;
-    }
-    const before = await readState(dir, PID_FILE).catch(() => undefined);
-    if ((await liveDaemon(dir)) !== undefined) return false;
-    if ((await readState(dir, PID_FILE).catch(() => undefined)) === before) await fs.rm(file, { force: true });
-  }
-  return false;
+  return claimOwnerFile(path.join(dir, PID_FILE), ownerLine(), 0o644) === 'claimed';
 }
 
 export async function releasePidFile(dir: string): Promise<void> {
