@@ -8,7 +8,7 @@ import { createExec, firstLine, type Exec } from '../../lib/exec.js';
 import { byTagPath, describeSpec } from './device.js';
 import { findHolders, isZombieStat, type Holder } from './holders.js';
 import { isLocalOnly, isNetwork, kernelName, parseProcFilesystems, sameType, wantsFsck } from './fstypes.js';
-import { entryDev, isWithin, mountsAt, mountsBelow, topMountAt, type MountEntry } from './mountinfo.js';
+import { entryDev, isWithin, mountsAt, mountsBelow, sameMount, topMountAt, type MountEntry } from './mountinfo.js';
 import { liveProc, readMountTable, selfAndAncestors, splitDev } from './proc.js';
 import type { Config, Ctx } from './params.js';
 
@@ -347,10 +347,6 @@ async function bestEffort(ctx: Ctx, fn: () => Promise<unknown>): Promise<void> {
   }
 }
 
-function stillMounted(table: readonly MountEntry[], entry: MountEntry): boolean {
-  return table.some((e) => e.id === entry.id);
-}
-
 /** A mount namespace other than ours, reached through one of its processes. */
 type Namespace = { readonly id: string; readonly pid: number };
 
@@ -377,7 +373,7 @@ async function unmountOne(ctx: Ctx, s: Config, exec: Exec, deadline: Deadline, e
       throw OcfError.generic(`cannot unmount ${where}: ${errorMessage(error)}${lastError ? ` (${lastError})` : ''}`);
     }
     const table = await tableOf(ns);
-    if (!table || !stillMounted(table, entry)) return;
+    if (!table || !table.some((e) => sameMount(e, entry))) return;
     lastError = result.timedOut ? 'umount timed out' : firstLine(result.stderr) || `umount rc ${result.exitCode}`;
     const busy = /busy/i.test(result.stderr);
     if (!busy) throw OcfError.generic(`cannot unmount ${where}: ${lastError}`);

@@ -63,6 +63,14 @@ export function isWithin(path: string, dir: string): boolean {
   return path === dir || path.startsWith(`${dir}/`);
 }
 
+/**
+ * The same mount in a later read of a table. Mount ids are reused as soon as a mount is freed (another mount made
+ * meanwhile may take ours), so the id alone does not say it.
+ */
+export function sameMount(a: MountEntry, b: MountEntry): boolean {
+  return a.id === b.id && a.major === b.major && a.minor === b.minor && a.root === b.root && a.mountPoint === b.mountPoint;
+}
+
 /** Mounts stacked on exactly this directory, bottom first (mountinfo lists them in mount order). */
 export function mountsAt(entries: readonly MountEntry[], dir: string): MountEntry[] {
   return entries.filter((e) => e.mountPoint === dir);

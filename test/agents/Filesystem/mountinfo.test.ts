@@ -7,6 +7,7 @@ import {
   normaliseDirectory,
   owningMount,
   parseMountinfo,
+  sameMount,
   topMountAt,
   unescapeField,
   unmountOrder,
@@ -30,6 +31,15 @@ describe('Filesystem mountinfo', () => {
       source: '/dev/loop0',
       superOptions: 'rw,inode64,logbufs=8,logbsize=32k,noquota',
     });
+  });
+
+  it('tells a mount from a later one that took its freed id', () => {
+    // ours unmounted, then another slot's filesystem mounted and given the same id by the kernel
+    const [ours] = parseMountinfo('42 27 7:0 / /tmp/slot3/mnt rw,relatime - ext4 /dev/loop3 rw\n');
+    const [later] = parseMountinfo('42 27 7:1 / /tmp/slot1/mnt rw,relatime - ext4 /dev/loop1 rw\n');
+    const [again] = parseMountinfo('42 27 7:0 / /tmp/slot3/mnt rw,relatime - ext4 /dev/loop3 rw\n');
+    expect(sameMount(ours!, later!)).to.equal(false);
+    expect(sameMount(ours!, again!)).to.equal(true);
   });
 
   it('reads optional fields (shared:1) without shifting the others', () => {
