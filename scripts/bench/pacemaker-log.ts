@@ -6,7 +6,6 @@
 /** One timestamped line of pacemaker.log that the timeline uses; `at` is epoch ms. */
 export type LogEvent =
   | { kind: 'lost'; at: number; node: string }
-  | { kind: 'dc-lost'; at: number; node: string }
   | { kind: 'fence-scheduled'; at: number; node: string }
   | { kind: 'fence-requested'; at: number; node: string }
   | { kind: 'fence-done'; at: number; node: string }
@@ -38,8 +37,6 @@ export function parseLine(line: string, year: number): LogEvent | undefined {
   const at = new Date(year, month, Number(day), Number(hh), Number(mm), Number(ss), Number(ms)).getTime();
   let x: RegExpExecArray | null;
   if (fn === 'update_peer_state_iter' && (x = /^Node (\S+) state is now lost\b/.exec(text!))) return { kind: 'lost', at, node: x[1]! };
-  // the survivor was not the DC: it must first be elected before it schedules anything
-  if (daemon === 'pacemaker-controld' && fn === 'update_dc' && (x = /^Unset DC \(was (\S+)\)/.exec(text!))) return { kind: 'dc-lost', at, node: x[1]! };
   if (daemon === 'pacemaker-schedulerd' && fn === 'pe_fence_node' && (x = /^Cluster node (\S+) will be fenced/.exec(text!))) {
     return { kind: 'fence-scheduled', at, node: x[1]! };
   }
@@ -131,8 +128,6 @@ export type Chain = {
   readonly agentsMs: number;
   /** t0 → client served. */
   readonly chainMs: number;
-  /** A crash of the DC: the survivor had to be elected first (about a second more before fencing is scheduled). */
-  readonly dcLost: boolean;
   readonly actions: Action[];
 };
 
@@ -191,8 +186,7 @@ export function crashChain(events: readonly LogEvent[], victim: string, crashedA
     ...actionSteps(list, t0, () => ''),
     servedStep(list, t0, servedAt),
   ];
-  const dcLost = first(events, 'dc-lost', (e) => e.node === victim, crashedAt - 50) !== undefined;
-  return { t0, steps: steps.sort((a, b) => a.end - b.end), agentsMs: agentsShare(list, agentResources, servedAt), chainMs: servedAt - t0, dcLost, actions: list };
+  return { t0, steps: steps.sort((a, b) => a.end - b.end), agentsMs: agentsShare(list, agentResources, servedAt), chainMs: servedAt - t0, actions: list };
 }
 
 /**
@@ -209,5 +203,5 @@ export function standbyChain(events: readonly LogEvent[], nodeId: number, node: 
     ...actionSteps(list, t0, (on) => (on === node ? ' (old node)' : ' (new node)')),
     servedStep(list, t0, servedAt),
   ];
-  return { t0, steps: steps.sort((a, b) => a.end - b.end), agentsMs: agentsShare(list, agentResources, servedAt), chainMs: servedAt - t0, dcLost: false, actions: list };
+  return { t0, steps: steps.sort((a, b) => a.end - b.end), agentsMs: agentsShare(list, agentResources, servedAt), chainMs: servedAt - t0, actions: list };
 }

@@ -181,15 +181,7 @@ async function runSet(set: SetName, runs: number): Promise<SetResult> {
 // ---- report ----
 
 type StepSummary = { took: number; end: number; n: number };
-type Summary = {
-  n: number;
-  steps: Map<string, StepSummary>;
-  agentsMs: number;
-  chainMs: number;
-  chainByVictim: Record<string, number>;
-  /** Crashes only: the chain when the lost node was the DC (the survivor elected first) and when it was not. */
-  chainByDc: { dcLost: number[]; dcKept: number[] };
-};
+type Summary = { n: number; steps: Map<string, StepSummary>; agentsMs: number; chainMs: number; chainByVictim: Record<string, number> };
 
 function summarize(runs: readonly Run[]): Summary {
   const byName = new Map<string, { took: number[]; end: number[] }>();
@@ -210,7 +202,6 @@ function summarize(runs: readonly Run[]): Summary {
     agentsMs: runs.length ? median(runs.map((r) => r.chain.agentsMs)) : NaN,
     chainMs: runs.length ? median(runs.map((r) => r.chain.chainMs)) : NaN,
     chainByVictim,
-    chainByDc: { dcLost: runs.filter((r) => r.chain.dcLost === true).map((r) => r.chain.chainMs), dcKept: runs.filter((r) => r.chain.dcLost === false).map((r) => r.chain.chainMs) },
   };
 }
 
@@ -235,16 +226,6 @@ function table(title: string, start: string, tsha: Summary, today: Summary): str
   const victims = [...new Set([...Object.keys(tsha.chainByVictim), ...Object.keys(today.chainByVictim)])].sort();
   const byVictim = victims.map((v) => `${v}: tsha ${ms(tsha.chainByVictim[v]).trim()}, today ${ms(today.chainByVictim[v]).trim()}, ratio ${ratio(tsha.chainByVictim[v], today.chainByVictim[v]).trim()}`);
   out.push(`chain median by node taken down: ${byVictim.join('; ') || '-'}`);
-  // which node is the DC is Pacemaker's draw, not the agents': compare like with like
-  if (start === 'node lost') {
-    const part = (key: 'dcLost' | 'dcKept', label: string) => {
-      const a = tsha.chainByDc[key];
-      const b = today.chainByDc[key];
-      const m = (v: number[]) => (v.length ? median(v) : NaN);
-      return `${label}: tsha ${ms(m(a)).trim()} (n=${a.length}), today ${ms(m(b)).trim()} (n=${b.length}), ratio ${ratio(m(a), m(b)).trim()}`;
-    };
-    out.push(`chain median by the DC's fate: ${part('dcLost', 'the DC crashed (survivor elected first)')}; ${part('dcKept', 'the survivor was the DC')}`);
-  }
   return out;
 }
 
