@@ -1,9 +1,9 @@
 // Bundles each agent entry point (dist/agents/<Agent>/main.js, and helpers run as processes of their own,
 // *-main.js) into one CommonJS file under dist/bundle/, which is what the installed shims require. CommonJS
 // because Node's ES module loader alone costs an agent about a third of its start-up above an empty node; an
-// action loads the rest of what it needs (node:child_process, pino: bundled too, below) when it needs it. Measured side by side
-// (scripts/bench/perf-probe.ts): a MailTo monitor went from 1.54x an empty node to 1.13x with the changes that
-// came with it, an IPaddr2 monitor from 1.32x to 0.84x heartbeat's wall time.
+// action loads the rest of what it needs (node:child_process, pino: bundled too, below) when it needs it.
+// Measured side by side (scripts/bench/perf-probe.ts): a MailTo monitor went from 1.54x an empty node to 1.13x
+// with the changes that came with it, an IPaddr2 monitor from 1.32x to 0.84x heartbeat's wall time.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
