@@ -130,9 +130,9 @@ function readLockOwner(file: string): string | undefined {
   }
 }
 
-/** What names this process in an owner file: its pid and start time. */
-export function ownerLine(): string {
-  return `${process.pid} ${processStart(process.pid) ?? ''}\n`;
+/** What names this process in an owner file: its pid and start time (and a mark, for a holder that yields). */
+export function ownerLine(mark?: string): string {
+  return `${process.pid} ${processStart(process.pid) ?? ''}${mark ? ` ${mark}` : ''}\n`;
 }
 
 /** The live process an owner file names, or undefined (no file, a holder gone, a reused pid). */
@@ -174,35 +174,69 @@ export function claimOwnerFile(file: string, me: string, mode: number): 'claimed
  * One action at a time per resource instance, as Pacemaker itself schedules them (a start racing a stop of the
  * same address would leave either in a half state): a lock file in the state directory names its holder by pid
  * and start time. A holder that is gone (killed, or a reused pid) is no holder; the next action takes over.
+ * A holder that yields (the event watch's confirming monitor, lockInstanceIfFree) is ended with SIGTERM: the
+ * cluster's own action must not wait for a check that the action makes anyway.
  * Waits within the deadline, then fails with 1. Where the state directory cannot be used (not root, a symlinked
  * HA_RSCTMP) nothing is locked: the action itself says what it can do there. Returns the release.
  */
 export async function lockInstance(dir: string, name: string, deadline: Deadline): Promise<() => Promise<void>> {
-  const unlocked = async (): Promise<void> => {};
+  let signalled = '';
+  for (;;) {
+    const outcome = claimInstance(dir, name, ownerLine());
+    if (outcome.claimed) return outcome.release;
+    const holder = readLockOwner(outcome.file) ?? '';
+    const [pid, started, mark] = holder.trim().split(' ');
+    if (mark === YIELDS && holder !== signalled && isLiveHolder(Number(pid), started)) {
+      signalled = holder;
+      try {
+        process.kill(Number(pid), 'SIGTERM');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    if (!(await sleepWithin(deadline, LOCK_POLL_MS))) {
+      throw OcfError.generic(`another action of this resource is still running (pid ${liveOwner(outcome.file) ?? 'gone'})`);
+    }
+  }
+}
+
+/**
+ * The instance lock for a check that yields (the event watch's confirming monitor): taken only when free, and
+ * marked so that an action of the cluster that comes meanwhile ends this holder instead of waiting for it.
+ * undefined when another action holds it.
+ */
+export function lockInstanceIfFree(dir: string, name: string): (() => Promise<void>) | undefined {
+  const outcome = claimInstance(dir, name, ownerLine(YIELDS));
+  return outcome.claimed ? outcome.release : undefined;
+}
+
+const YIELDS = 'yields';
+const unlocked = async (): Promise<void> => {};
+
+/** One try at the instance lock as `me`; an unusable state directory locks nothing (claimed, no-op release). */
+function claimInstance(dir: string, name: string, me: string): { claimed: true; release: () => Promise<void> } | { claimed: false; file: string } {
   try {
     ensureDir(dir);
   } catch {
-    return unlocked;
+    return { claimed: true, release: unlocked };
   }
   const file = path.join(dir, `.${name}.lock`);
-  const me = ownerLine();
-  for (;;) {
-    let outcome: ReturnType<typeof claimOwnerFile>;
-    try {
-      outcome = claimOwnerFile(file, me, 0o600);
-    } catch {
-      return unlocked;
-    }
-    if (outcome === 'claimed') {
-      return async () => {
-        if (readLockOwner(file) === me) unlinkIfThere(file);
-      };
-    }
-    if (outcome === 'no-folder') return unlocked;
-    if (!(await sleepWithin(deadline, LOCK_POLL_MS))) {
-      throw OcfError.generic(`another action of this resource is still running (pid ${liveOwner(file) ?? 'gone'})`);
-    }
+  let outcome: ReturnType<typeof claimOwnerFile>;
+  try {
+    outcome = claimOwnerFile(file, me, 0o600);
+  } catch {
+    return { claimed: true, release: unlocked };
   }
+  if (outcome === 'claimed') {
+    return {
+      claimed: true,
+      release: async () => {
+        if (readLockOwner(file) === me) unlinkIfThere(file);
+      },
+    };
+  }
+  if (outcome === 'no-folder') return { claimed: true, release: unlocked };
+  return { claimed: false, file };
 }
 
 /** Whether an action of this instance holds its lock (lockInstance) right now. */

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import type { ActionContext, ActionSpec, AnyAgent, ProgramNeed } from './agent.js';
 import { findProgram } from '../binaries.js';
-import { lockInstance, stateDir, stateFileName } from '../state.js';
+import { lockInstance, lockInstanceIfFree, stateDir, stateFileName } from '../state.js';
 import { OcfExit, type OcfExitCode } from './exit-codes.js';
 import { OcfError, errorMessage, isOcfError } from './errors.js';
 import { exitReasonPrefix, formatExitReason } from './exit-reason.js';
@@ -16,7 +16,7 @@ import { invalidEnvironmentOutcome, isEnvironmentCode, type InvalidEnvironmentOu
 import { createDeadline } from '../deadline.js';
 import { createExec } from '../exec.js';
 import { createLogger, writeAll, type Logger } from '../log.js';
-import { watchAfterAction, watchBeforeAction } from '../watch/lifecycle.js';
+import { CONFIRM_BUSY, CONFIRM_ENV, watchAfterAction, watchBeforeAction } from '../watch/lifecycle.js';
 
 export type AgentIo = {
   readonly argv: readonly string[];
@@ -124,7 +124,12 @@ export async function runAgent(agent: AnyAgent, io: AgentIo): Promise<OcfExitCod
   let release: (() => Promise<void>) | undefined;
   await watchBeforeAction(agent, ctx); // lib/watch: a stop ends its event watch before touching anything
   try {
-    release = await lockInstance(stateDir(io.env), stateFileName(agent.name, instance), deadline);
+    const lockName = stateFileName(agent.name, instance);
+    if (io.env[CONFIRM_ENV]) {
+      // the event watch's check gives way to the resource's own actions: it is asked again after them
+      release = lockInstanceIfFree(stateDir(io.env), lockName);
+      if (!release) return CONFIRM_BUSY as OcfExitCode;
+    } else release = await lockInstance(stateDir(io.env), lockName, deadline);
     // again under the lock: a start or monitor that held it while this stop waited may have registered since
     await watchBeforeAction(agent, ctx);
     const code = await spec.handler(ctx);

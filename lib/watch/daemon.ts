@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { instanceLocked, stateFileName } from '../state.js';
 import { mayReport } from './cluster.js';
 import { drbdEventResource, ipEventConcerns, mountEventConcerns, parseFindmntPollLine, parseIpMonitorLine, type InterestKind } from './interest.js';
-import { CONFIRM_ENV } from './lifecycle.js';
+import { CONFIRM_BUSY, CONFIRM_ENV } from './lifecycle.js';
 import {
   claimPidFile,
   listRegistrations,
@@ -42,7 +42,8 @@ export const SOURCES: Record<InterestKind, readonly string[]> = {
   drbd: ['drbdsetup', 'events2', 'all'],
 };
 
-type Pending = { timer?: NodeJS.Timeout; running: boolean; again: boolean };
+// again: a confirmation asked for while one runs, and after how long
+type Pending = { timer?: NodeJS.Timeout; running: boolean; again: number | undefined };
 
 export type DaemonOptions = { readonly dir: string; readonly log: Logger; readonly ocfRoot?: string };
 
@@ -195,10 +196,10 @@ export class WatchDaemon {
 
   /** One confirmation per burst and registration; an event during a confirmation asks for one more after it. */
   schedule(name: string, delay = SETTLE_MS): void {
-    const p = this.pending.get(name) ?? { running: false, again: false };
+    const p = this.pending.get(name) ?? { running: false, again: undefined };
     this.pending.set(name, p);
     if (p.running) {
-      p.again = true;
+      p.again = Math.min(p.again ?? delay, delay);
       return;
     }
     if (p.timer) return;
@@ -209,9 +210,10 @@ export class WatchDaemon {
         .catch((error: unknown) => this.log.warn('event watch: confirmation failed', { registration: name, error: errorMessage(error) }))
         .finally(() => {
           p.running = false;
-          if (p.again) {
-            p.again = false;
-            this.schedule(name);
+          if (p.again !== undefined) {
+            const again = p.again;
+            p.again = undefined;
+            this.schedule(name, again);
           } else if (!p.timer) this.pending.delete(name);
         });
     }, delay);
@@ -225,6 +227,13 @@ export class WatchDaemon {
     const { dir } = this.options;
     const r = await readRegistration(dir, name);
     if (!r) return;
+    const lockDir = path.dirname(dir);
+    const lockName = stateFileName(r.agent, r.instance);
+    // an action of the resource runs: it checks what the monitor would; look again once it is done
+    if (await instanceLocked(lockDir, lockName)) {
+      this.schedule(name, BUSY_RETRY_MS);
+      return;
+    }
     const timeoutMs = r.monitorTimeoutMs ?? DEFAULT_MONITOR_TIMEOUT_MS;
     const exec = createExec(createDeadline(timeoutMs + CLUSTER_TIMEOUT_MS, Date.now()), this.log);
     const env = { ...r.env, OCF_RESKEY_CRM_meta_interval: CONFIRM_INTERVAL, OCF_RESKEY_CRM_meta_timeout: String(timeoutMs), [CONFIRM_ENV]: '1' };
@@ -235,8 +244,9 @@ export class WatchDaemon {
       this.log.debug('event watch: monitor confirms the resource is healthy', { resource: r.instance, rc: monitor.exitCode });
       return;
     }
-    // its own action runs (a stop, a promote): the monitor only waited for it; ask again when it is done
-    if (await instanceLocked(path.dirname(dir), stateFileName(r.agent, r.instance))) {
+    // an action of the resource came (a stop, a promote): the monitor gave way to it, or ended by its SIGTERM
+    const gaveWay = monitor.exitCode === CONFIRM_BUSY || (monitor.exitCode === undefined && !monitor.timedOut);
+    if (gaveWay || (await instanceLocked(lockDir, lockName))) {
       this.schedule(name, BUSY_RETRY_MS);
       return;
     }

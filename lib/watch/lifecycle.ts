@@ -26,6 +26,8 @@ import {
 
 /** Set in the environment of the monitors the daemon runs to confirm an event: they leave the watch alone. */
 export const CONFIRM_ENV = 'TSHA_WATCH_CONFIRM';
+/** The exit code of such a monitor when an action of its resource holds the lock (sysexits' EX_TEMPFAIL). */
+export const CONFIRM_BUSY = 75;
 
 type Ctx = ActionContext<never, never>;
 

@@ -2,6 +2,7 @@
 // The event watch (lib/watch) with the installed agents, without a cluster: its lifecycle as the process table and
 // the state files show it, and the daemon confirming a fault with the agent's own monitor (it then finds no cluster
 // to report to, and says so in its log). Reports to a real Pacemaker are in test/scenarios/watch.test.ts.
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { OcfExit } from '../../lib/ocf/exit-codes.js';
 import { spawnAgent, type AgentRun, type AgentRunOptions } from '../helpers/agent.js';
 import { createLoneNode, type LoneNode } from '../helpers/lone-node.js';
 import { isAlive } from '../../scripts/lab/sys.js';
+import { processStart } from '../../lib/state.js';
 
 const RECURRING = { interval: '10000' };
 const VIP = { ip: '10.71.0.9', nic: 'eth1', cidr_netmask: '24' };
@@ -160,6 +162,33 @@ describe('event watch: lifecycle and confirmation (installed agents, no cluster)
       expect(await daemonsOf(rsctmp)).to.deep.equal([again]);
       expectRc(await agent('stop'), OcfExit.SUCCESS);
       await waitUntil('the daemon to exit', 5000, async () => (isAlive(again) ? undefined : true));
+    });
+
+    it("a confirmation gives way to the resource's actions: none while an action holds the lock, a running one is ended", async () => {
+      expectRc(await agent('start'), OcfExit.SUCCESS);
+      await waitUntil('the daemon', 5000, () => daemonPid(rsctmp));
+      const lock = path.join(rsctmp, '.IPaddr2_ClusterIP.lock');
+      // an action of the resource runs (this process holds the lock as one would): the deleted address waits
+      await writeFile(lock, `${process.pid} ${processStart(process.pid)}\n`, { mode: 0o600 });
+      const confirm = await agent('monitor', { meta: RECURRING, env: { TSHA_WATCH_CONFIRM: '1' } });
+      expect(confirm.rc, 'a confirming monitor does not wait for the lock').to.equal(75);
+      await node.lab.ip('n1', 'addr', 'del', `${VIP.ip}/24`, 'dev', 'eth1');
+      await sleep(1500);
+      expect(await failureLines(log), 'no confirmation while the action runs').to.deep.equal([]);
+      await rm(lock);
+      const [line] = await waitUntil('the confirmation once the action is done', 5000, async () => {
+        const lines = await failureLines(log);
+        return lines.length > 0 ? lines : undefined;
+      });
+      expect(line).to.include('resource=ClusterIP').and.include('rc=7');
+
+      // a confirmation that holds the lock when an action comes is ended (SIGTERM), and the action goes on
+      const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      const ended = new Promise<NodeJS.Signals | null>((resolve) => holder.once('exit', (_code, signal) => resolve(signal)));
+      await writeFile(lock, `${holder.pid} ${processStart(holder.pid!)} yields\n`, { mode: 0o600 });
+      expectRc(await agent('stop'), OcfExit.SUCCESS);
+      expect(await ended).to.equal('SIGTERM');
+      expect(await node.lab.ip('n1', '-o', 'addr', 'show', 'dev', 'eth1')).to.not.include(VIP.ip);
     });
 
     it('a missing registration is written again by the recurring monitor, with a warning', async () => {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { createDeadline } from '../../lib/deadline.js';
 import { OcfError } from '../../lib/ocf/errors.js';
-import { lockInstance, readState, removeState, stateDir, stateFileName, writeState } from '../../lib/state.js';
+import { lockInstance, lockInstanceIfFree, processStart, readState, removeState, stateDir, stateFileName, writeState } from '../../lib/state.js';
 
 describe('lib/state (state files)', () => {
   let dir: string;
@@ -79,6 +80,47 @@ describe('lib/state (state files)', () => {
       const release = await lockInstance(dir, 'IPaddr2_vip', deadline(1000));
       await release();
       expect(await readdir(dir)).to.deep.equal([]);
+    });
+
+    it('a check that yields takes the lock only when it is free', async () => {
+      const release = await lockInstance(dir, 'drbd_ClusterDrbd', deadline(1000));
+      expect(lockInstanceIfFree(dir, 'drbd_ClusterDrbd')).to.equal(undefined);
+      await release();
+      const yielding = lockInstanceIfFree(dir, 'drbd_ClusterDrbd');
+      expect(yielding).to.be.a('function');
+      expect(await readFile(path.join(dir, '.drbd_ClusterDrbd.lock'), 'utf8')).to.match(/^\d+ \d+ yields\n$/);
+      await yielding!();
+      expect(await readdir(dir)).to.deep.equal([]);
+    });
+
+    it("an action ends a holder that yields with SIGTERM and takes the lock; it never signals a holder that does not yield", async () => {
+      // the holders are other processes: one marked as yielding, one not
+      const holder = (mark: string) => {
+        const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+        const started = processStart(child.pid!);
+        return { child, line: `${child.pid} ${started}${mark}\n`, exited: new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, signal) => resolve(signal))) };
+      };
+      const yielding = holder(' yields');
+      await writeFile(path.join(dir, '.drbd_ClusterDrbd.lock'), yielding.line, { mode: 0o600 });
+      const began = Date.now();
+      const release = await lockInstance(dir, 'drbd_ClusterDrbd', deadline(5000));
+      expect(await yielding.exited).to.equal('SIGTERM');
+      expect(Date.now() - began).to.be.below(4000);
+      await release();
+
+      const plain = holder('');
+      try {
+        await writeFile(path.join(dir, '.drbd_ClusterDrbd.lock'), plain.line, { mode: 0o600 });
+        const error = await lockInstance(dir, 'drbd_ClusterDrbd', deadline(500)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect((error as OcfError).reason).to.match(/still running/);
+        expect(plain.child.exitCode).to.equal(null);
+        expect(plain.child.signalCode).to.equal(null);
+      } finally {
+        plain.child.kill('SIGKILL');
+      }
     });
 
     it('locks nothing where the state directory cannot be used (a symlinked HA_RSCTMP)', async () => {
