@@ -135,10 +135,16 @@ export function ownerLine(mark?: string): string {
   return `${process.pid} ${processStart(process.pid) ?? ''}${mark ? ` ${mark}` : ''}\n`;
 }
 
+/** The fields of an owner line (ownerLine): pid, start time, and the mark of a holder that yields. */
+export function parseOwnerLine(text: string | undefined): { pid: number; started: string; mark: string | undefined } {
+  const [pid, started = '', mark] = (text ?? '').trim().split(' ');
+  return { pid: Number(pid), started, mark };
+}
+
 /** The live process an owner file names, or undefined (no file, a holder gone, a reused pid). */
 export function liveOwner(file: string): number | undefined {
-  const [pid, started] = (readLockOwner(file) ?? '').trim().split(' ');
-  return isLiveHolder(Number(pid), started) ? Number(pid) : undefined;
+  const { pid, started } = parseOwnerLine(readLockOwner(file));
+  return isLiveHolder(pid, started) ? pid : undefined;
 }
 
 /**
@@ -162,8 +168,8 @@ export function claimOwnerFile(file: string, me: string, mode: number): 'claimed
       if (code !== 'EEXIST') throw error;
     }
     const owner = readLockOwner(file);
-    const [pid, started] = (owner ?? '').trim().split(' ');
-    if (isLiveHolder(Number(pid), started)) return 'held';
+    const { pid, started } = parseOwnerLine(owner);
+    if (isLiveHolder(pid, started)) return 'held';
     // the holder is gone: take its place (unless another claimant did already)
     if (readLockOwner(file) === owner) unlinkIfThere(file);
   }
@@ -180,22 +186,25 @@ export function claimOwnerFile(file: string, me: string, mode: number): 'claimed
  * HA_RSCTMP) nothing is locked: the action itself says what it can do there. Returns the release.
  */
 export async function lockInstance(dir: string, name: string, deadline: Deadline): Promise<() => Promise<void>> {
+  const file = instanceLockFile(dir, name);
+  if (!file) return unlocked;
+  const me = ownerLine();
   let signalled = '';
   for (;;) {
-    const outcome = claimInstance(dir, name, ownerLine());
-    if (outcome.claimed) return outcome.release;
-    const holder = readLockOwner(outcome.file) ?? '';
-    const [pid, started, mark] = holder.trim().split(' ');
-    if (mark === YIELDS && holder !== signalled && isLiveHolder(Number(pid), started)) {
-      signalled = holder;
+    const release = claimLock(file, me);
+    if (release) return release;
+    const text = readLockOwner(file) ?? '';
+    const holder = parseOwnerLine(text);
+    if (holder.mark === YIELDS && text !== signalled && isLiveHolder(holder.pid, holder.started)) {
+      signalled = text;
       try {
-        process.kill(Number(pid), 'SIGTERM');
+        process.kill(holder.pid, 'SIGTERM');
       } catch {
         // gone meanwhile
       }
     }
     if (!(await sleepWithin(deadline, LOCK_POLL_MS))) {
-      throw OcfError.generic(`another action of this resource is still running (pid ${liveOwner(outcome.file) ?? 'gone'})`);
+      throw OcfError.generic(`another action of this resource is still running (pid ${liveOwner(file) ?? 'gone'})`);
     }
   }
 }
@@ -206,40 +215,40 @@ export async function lockInstance(dir: string, name: string, deadline: Deadline
  * undefined when another action holds it.
  */
 export function lockInstanceIfFree(dir: string, name: string): (() => Promise<void>) | undefined {
-  const outcome = claimInstance(dir, name, ownerLine(YIELDS));
-  return outcome.claimed ? outcome.release : undefined;
+  const file = instanceLockFile(dir, name);
+  return file ? claimLock(file, ownerLine(YIELDS)) : unlocked;
 }
 
 const YIELDS = 'yields';
 const unlocked = async (): Promise<void> => {};
+const lockPath = (dir: string, name: string): string => path.join(dir, `.${name}.lock`);
 
-/** One try at the instance lock as `me`; an unusable state directory locks nothing (claimed, no-op release). */
-function claimInstance(dir: string, name: string, me: string): { claimed: true; release: () => Promise<void> } | { claimed: false; file: string } {
+/** The instance's lock file, its folder made; undefined where the state directory cannot be used. */
+function instanceLockFile(dir: string, name: string): string | undefined {
   try {
     ensureDir(dir);
   } catch {
-    return { claimed: true, release: unlocked };
+    return undefined;
   }
-  const file = path.join(dir, `.${name}.lock`);
+  return lockPath(dir, name);
+}
+
+/** One try at the lock file as `me`: its release, or undefined while a live holder has it. An error locks nothing. */
+function claimLock(file: string, me: string): (() => Promise<void>) | undefined {
   let outcome: ReturnType<typeof claimOwnerFile>;
   try {
     outcome = claimOwnerFile(file, me, 0o600);
   } catch {
-    return { claimed: true, release: unlocked };
+    return unlocked;
   }
-  if (outcome === 'claimed') {
-    return {
-      claimed: true,
-      release: async () => {
-        if (readLockOwner(file) === me) unlinkIfThere(file);
-      },
-    };
-  }
-  if (outcome === 'no-folder') return { claimed: true, release: unlocked };
-  return { claimed: false, file };
+  if (outcome === 'held') return undefined;
+  if (outcome === 'no-folder') return unlocked;
+  return async () => {
+    if (readLockOwner(file) === me) unlinkIfThere(file);
+  };
 }
 
 /** Whether an action of this instance holds its lock (lockInstance) right now. */
 export async function instanceLocked(dir: string, name: string): Promise<boolean> {
-  return liveOwner(path.join(dir, `.${name}.lock`)) !== undefined;
+  return liveOwner(lockPath(dir, name)) !== undefined;
 }

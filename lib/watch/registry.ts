@@ -6,7 +6,7 @@
 // Under HA_RSCTMP, a reboot leaves none of it.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { claimOwnerFile, isLiveHolder, ownerLine, readState, removeState, stateDir, stateFileName, writeState } from '../state.js';
+import { claimOwnerFile, isLiveHolder, ownerLine, parseOwnerLine, readState, removeState, stateDir, stateFileName, writeState } from '../state.js';
 import type { Interest } from './interest.js';
 
 export const WATCH_DIR_NAME = 'tsha-watch';
@@ -95,8 +95,8 @@ export async function markReported(dir: string, name: string, generation: string
 export type DaemonPid = { readonly pid: number; readonly started: string };
 
 export async function readDaemonPid(dir: string): Promise<DaemonPid | undefined> {
-  const [pid, started] = ((await readState(dir, PID_FILE).catch(() => undefined)) ?? '').trim().split(' ');
-  return Number(pid) > 1 && started ? { pid: Number(pid), started } : undefined;
+  const { pid, started } = parseOwnerLine(await readState(dir, PID_FILE).catch(() => undefined));
+  return pid > 1 && started ? { pid, started } : undefined;
 }
 
 /** The running daemon's pid, or undefined when the pid file is missing, stale, or names a reused pid. */
